@@ -1,0 +1,142 @@
+"""Shapes of the accounts API; rules (password strength, uniqueness) live in services."""
+
+import zoneinfo
+from functools import cache
+from typing import Any
+
+from django.core.validators import RegexValidator
+from rest_framework import serializers
+
+from accounts.models import USERNAME_REGEX, User
+from accounts.preferences import DEADLINE_THRESHOLDS
+from accounts.selectors import user_preferences
+
+username_field_kwargs: dict[str, Any] = {
+    "min_length": 3,
+    "max_length": 30,
+    "validators": [
+        RegexValidator(
+            USERNAME_REGEX,
+            "3–30 characters: letters, digits, underscore, dot or hyphen.",
+        )
+    ],
+}
+
+
+def password_field(**kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(
+        write_only=True, trim_whitespace=False, max_length=4096, style={"input_type": "password"}, **kwargs
+    )
+
+
+class RegisterSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    username = serializers.CharField(**username_field_kwargs)
+    password = password_field(
+        help_text="8–128 characters with an upper-case letter, a lower-case letter and a digit."
+    )
+
+
+class RegisteredUserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "username", "created_at"]
+
+
+class LoginSerializer(serializers.Serializer):
+    email = serializers.CharField(max_length=254)
+    password = password_field()
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access_token = serializers.CharField()
+    refresh_token = serializers.CharField()
+    token_type = serializers.CharField(help_text='Always "Bearer".')
+    expires_in = serializers.IntegerField(help_text="Seconds until the access token expires.")
+
+
+class RefreshTokenSerializer(serializers.Serializer):
+    refresh_token = serializers.CharField(max_length=4096)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=512)
+
+
+class EmailSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetConfirmSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=512)
+    new_password = password_field()
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    current_password = password_field()
+    new_password = password_field()
+
+
+class MessageSerializer(serializers.Serializer):
+    message = serializers.CharField()
+
+
+class UserSerializer(serializers.ModelSerializer):
+    preferences = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "username", "email_verified", "preferences", "created_at", "updated_at"]
+        read_only_fields = fields
+
+    def get_preferences(self, user: User) -> dict[str, Any]:
+        return user_preferences(user=user)
+
+
+class UserUpdateSerializer(serializers.Serializer):
+    username = serializers.CharField(**username_field_kwargs)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """JSON ``true``/``false`` only: no "yes", 1 or "on"."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+@cache
+def _timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+class RejectUnknownKeysMixin:
+    initial_data: Any
+    fields: Any
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        unknown = set(self.initial_data) - set(self.fields) if isinstance(self.initial_data, dict) else set()
+        if unknown:
+            raise serializers.ValidationError({key: ["Unknown key."] for key in sorted(unknown)})
+        return attrs
+
+
+class NotificationTypesSerializer(RejectUnknownKeysMixin, serializers.Serializer):
+    DEADLINE_APPROACHING = StrictBooleanField(required=False)
+    OVERDUE = StrictBooleanField(required=False)
+    REMINDER = StrictBooleanField(required=False)
+
+
+class PreferencesSerializer(RejectUnknownKeysMixin, serializers.Serializer):
+    email_notifications = StrictBooleanField(required=False)
+    deadline_threshold = serializers.ChoiceField(choices=DEADLINE_THRESHOLDS, required=False)
+    notification_types = NotificationTypesSerializer(required=False)
+    timezone = serializers.CharField(
+        required=False, max_length=64, help_text="An IANA time zone name, e.g. Europe/Berlin."
+    )
+
+    def validate_timezone(self, value: str) -> str:
+        if value not in _timezones():
+            raise serializers.ValidationError("Unknown time zone; use an IANA name such as Europe/Berlin.")
+        return value

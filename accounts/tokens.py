@@ -1,0 +1,53 @@
+"""E-mail verification and password reset tokens: random, stored only as a SHA-256 hash."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from accounts.models import OneTimeToken, RefreshSession, User
+
+INVALID_TOKEN_MESSAGE = "Invalid, expired or already used token."  # noqa: S105 - a message
+
+
+def _hash_token(raw_token: str) -> str:
+    return hashlib.sha256(raw_token.encode()).hexdigest()
+
+
+def one_time_token_create(*, user: User, purpose: str, lifetime: timedelta) -> str:
+    """Stores a new token's hash and returns the raw token, which only the e-mail carries."""
+    raw_token = secrets.token_urlsafe(32)
+    OneTimeToken.objects.create(
+        user=user,
+        purpose=purpose,
+        token_hash=_hash_token(raw_token),
+        expires_at=timezone.now() + lifetime,
+    )
+    return raw_token
+
+
+def one_time_token_consume(*, raw_token: str, purpose: str) -> OneTimeToken:
+    """Marks a live token used, under a row lock so that it is single-use even when raced.
+    Call inside a transaction."""
+    token = (
+        OneTimeToken.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(token_hash=_hash_token(raw_token), purpose=purpose)
+        .first()
+    )
+    now = timezone.now()
+    if token is None or token.used_at is not None or token.expires_at <= now:
+        raise ValidationError({"token": [INVALID_TOKEN_MESSAGE]})
+    token.used_at = now
+    token.save(update_fields=["used_at"])
+    return token
+
+
+def expired_tokens_purge() -> int:
+    """Deletes expired refresh sessions and one-time tokens; returns how many."""
+    now = timezone.now()
+    sessions, _ = RefreshSession.objects.filter(expires_at__lt=now).delete()
+    one_time, _ = OneTimeToken.objects.filter(expires_at__lt=now).delete()
+    return sessions + one_time

@@ -1,0 +1,25 @@
+"""OpenAPI pieces shared by every app: the error body and the JWT security scheme."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import serializers
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Machine-readable error code, e.g. validation_error.")
+    detail = serializers.CharField(help_text="Human-readable message.")
+    errors = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Field errors for 400 (field name -> messages); empty otherwise.",
+    )
+
+
+def error_responses(*status_codes: int) -> dict[int, type[ErrorSerializer]]:
+    return dict.fromkeys(status_codes, ErrorSerializer)
+
+
+class BearerJWTScheme(OpenApiAuthenticationExtension):
+    target_class = "accounts.authentication.JWTAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):  # type: ignore[no-untyped-def]
+        return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}

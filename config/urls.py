@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+import accounts.urls  # noqa: F401 - registers the accounts viewsets on the router
+from config.api import views as api_views
+from config.api.health import healthz, readyz
+from config.api.router import router
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
+    re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/v1/", include(router.urls)),
+    re_path(r"^api/", api_views.not_found),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = api_views.bad_request
+handler404 = api_views.not_found
+handler500 = api_views.server_error

@@ -1,0 +1,74 @@
+"""Suite-wide set-up: fail fast when PostgreSQL or Redis is down; a clean cache per test."""
+
+import socket
+from typing import cast
+from urllib.parse import urlparse
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from accounts.services import TokenPair, user_login
+from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=3):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    redis = urlparse(settings.REDIS_URL)
+    needed = [
+        ("PostgreSQL", database.get("HOST") or "127.0.0.1", int(database.get("PORT") or 5432)),
+        ("Redis", redis.hostname or "127.0.0.1", redis.port or 6379),
+    ]
+    down = [f"{name} at {host}:{port}" for name, host, port in needed if not _reachable(host, port)]
+    if down:
+        pytest.exit(
+            "The test suite needs "
+            + " and ".join(down)
+            + ", which did not answer. Start them (see README: Running the tests) or point "
+            "DATABASE_URL / REDIS_URL at running servers.",
+            returncode=3,
+        )
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def user(db) -> User:
+    return cast(User, UserFactory())
+
+
+def login(user: User, password: str = DEFAULT_PASSWORD) -> TokenPair:
+    return user_login(email=user.email, password=password, client_ip="127.0.0.1")
+
+
+def bearer_client(user: User) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {login(user).access_token}")
+    return client
+
+
+@pytest.fixture
+def auth_client(user: User) -> APIClient:
+    return bearer_client(user)
