@@ -1,7 +1,7 @@
 """Throttles read their rates from settings at request time, so overrides apply at once."""
 
 import hashlib
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework import throttling
@@ -13,7 +13,7 @@ class SettingsRateMixin:
     scope: str | None
 
     def get_rate(self) -> str | None:
-        rates: dict[str, str] = api_settings.DEFAULT_THROTTLE_RATES
+        rates = cast(dict[str, str], api_settings.DEFAULT_THROTTLE_RATES)
         if self.scope not in rates:
             raise ImproperlyConfigured(f"No throttle rate is set for scope {self.scope!r}.")
         return rates[self.scope]
