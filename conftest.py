@@ -1,6 +1,7 @@
 """Suite-wide set-up: fail fast when PostgreSQL or Redis is down; a clean cache per test."""
 
 import socket
+from datetime import UTC, datetime
 from typing import cast
 from urllib.parse import urlparse
 
@@ -72,3 +73,10 @@ def bearer_client(user: User) -> APIClient:
 @pytest.fixture
 def auth_client(user: User) -> APIClient:
     return bearer_client(user)
+
+
+@pytest.fixture
+def clock(time_machine):
+    """Time frozen at the real now; ``clock.shift(seconds)`` moves it forward."""
+    time_machine.move_to(datetime.now(UTC), tick=False)
+    return time_machine

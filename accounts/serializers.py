@@ -112,14 +112,16 @@ def _timezones() -> frozenset[str]:
 
 
 class RejectUnknownKeysMixin:
-    initial_data: Any
+    """Refuses keys the serializer does not declare (a typo must not pass silently)."""
+
     fields: Any
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        unknown = set(self.initial_data) - set(self.fields) if isinstance(self.initial_data, dict) else set()
-        if unknown:
-            raise serializers.ValidationError({key: ["Unknown key."] for key in sorted(unknown)})
-        return attrs
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({key: ["Unknown key."] for key in unknown})
+        return super().to_internal_value(data)  # type: ignore[misc]
 
 
 class NotificationTypesSerializer(RejectUnknownKeysMixin, serializers.Serializer):

@@ -3,7 +3,7 @@
 from typing import Any
 
 from rest_framework import status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, AuthenticationFailed
 
 
 class ConflictError(APIException):
@@ -31,9 +31,8 @@ class ServiceUnavailable(APIException):
     default_code = "service_unavailable"
 
 
-class AuthenticationError(APIException):
+class AuthenticationError(AuthenticationFailed):
     """401 for a refused token or credentials; ``code`` picks the SPEC code."""
 
-    status_code = status.HTTP_401_UNAUTHORIZED
     default_detail = "Token is invalid or expired."
     default_code = "token_not_valid"
