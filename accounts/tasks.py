@@ -4,6 +4,7 @@ the row is gone; transient SMTP/ESP failures are retried with backoff (3 attempt
 import logging
 import smtplib
 
+from anymail.exceptions import AnymailAPIError
 from celery import shared_task
 
 from accounts import emails
@@ -12,8 +13,9 @@ from accounts.tokens import expired_tokens_purge
 
 logger = logging.getLogger(__name__)
 
+# SMTP errors, network errors and ESP API errors (anymail: SES, SendGrid) are retried.
 RETRY_POLICY = {
-    "autoretry_for": (smtplib.SMTPException, ConnectionError, TimeoutError),
+    "autoretry_for": (smtplib.SMTPException, AnymailAPIError, ConnectionError, TimeoutError),
     "retry_backoff": 5,
     "retry_jitter": True,
     "max_retries": 2,

@@ -1,10 +1,12 @@
 """Rendering and sending a templated e-mail (HTML + text) from ``templates/emails/``."""
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.template import Context, engines
+from django.template.backends.django import DjangoTemplates
 from django.template.loader import render_to_string
 
 
@@ -16,8 +18,8 @@ def send_templated_email(
     headers: Mapping[str, str] | None = None,
 ) -> None:
     full_context = {"frontend_url": settings.FRONTEND_URL, **context}
-    subject = render_to_string(f"emails/{template}_subject.txt", full_context).strip()
-    text = render_to_string(f"emails/{template}.txt", full_context)
+    subject = _render_plain_text(f"emails/{template}_subject.txt", full_context).strip()
+    text = _render_plain_text(f"emails/{template}.txt", full_context)
     html = render_to_string(f"emails/{template}.html", full_context)
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split()),
@@ -28,3 +30,9 @@ def send_templated_email(
     )
     message.attach_alternative(html, "text/html")
     message.send()
+
+
+def _render_plain_text(name: str, context: Mapping[str, Any]) -> str:
+    """Plain text is not HTML: no escaping, so "O'Brien" and "?a=1&b=2" arrive as written."""
+    template = cast(DjangoTemplates, engines["django"]).engine.get_template(name)
+    return template.render(Context(dict(context), autoescape=False))

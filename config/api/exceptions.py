@@ -3,6 +3,7 @@
 import logging
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
@@ -74,9 +75,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, DjangoValidationError):
-        # Services raise Django's ValidationError; field errors keep their field names.
+        # Services raise Django's ValidationError; field errors keep their field names, and
+        # Django's "__all__" becomes "non_field_errors", the key DRF's own errors use.
         exc = exceptions.ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+            {
+                ("non_field_errors" if field == NON_FIELD_ERRORS else field): messages
+                for field, messages in exc.message_dict.items()
+            }
+            if hasattr(exc, "error_dict")
+            else {"non_field_errors": exc.messages}
         )
 
     response = drf_exception_handler(exc, context)
