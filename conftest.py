@@ -1,16 +1,20 @@
 """Suite-wide set-up: fail fast when PostgreSQL or Redis is down; a clean cache per test."""
 
 import socket
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import cast
 from urllib.parse import urlparse
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.services import TokenPair, user_login
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from config.celery import app as celery_app
 
 
 def _reachable(host: str, port: int) -> bool:
@@ -80,3 +84,26 @@ def clock(time_machine):
     """Time frozen at the real now; ``clock.shift(seconds)`` moves it forward."""
     time_machine.move_to(datetime.now(UTC), tick=False)
     return time_machine
+
+
+@pytest.fixture
+def real_worker(settings):
+    """A Celery worker (solo pool, in a thread) consuming from the real Redis broker; tasks
+    are published, not run eagerly. Needs ``django_db(transaction=True)``."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    celery_app.conf.task_always_eager = False
+    celery_app.control.purge()
+    try:
+        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield celery_app
+    finally:
+        celery_app.conf.task_always_eager = True
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False

@@ -5,7 +5,7 @@ from accounts.models import User
 DEFAULT_PASSWORD = "Secret-pass1"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True

@@ -2,13 +2,16 @@
 
 import logging
 import uuid
+from collections.abc import Callable
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_GET
 from kombu import Connection
+
+from config.api.exceptions import error_body
 
 logger = logging.getLogger(__name__)
 
@@ -38,12 +41,28 @@ def check_broker() -> None:
 CHECKS = {"database": check_database, "cache": check_cache, "broker": check_broker}
 
 
-@require_GET
+def get_only(view: Callable[[HttpRequest], JsonResponse]) -> Callable[[HttpRequest], JsonResponse]:
+    """405 in the API's JSON error body for anything but GET/HEAD."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest) -> JsonResponse:
+        if request.method not in ("GET", "HEAD"):
+            response = JsonResponse(
+                error_body("method_not_allowed", f'Method "{request.method}" not allowed.'), status=405
+            )
+            response["Allow"] = "GET, HEAD"
+            return response
+        return view(request)
+
+    return wrapper
+
+
+@get_only
 def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-@require_GET
+@get_only
 def readyz(request: HttpRequest) -> JsonResponse:
     results: dict[str, str] = {}
     for name, check in CHECKS.items():
@@ -56,7 +75,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
             results[name] = "ok"
     down = sorted(name for name, result in results.items() if result != "ok")
     if down:
-        return JsonResponse(
+        response = JsonResponse(
             {
                 "status": "unavailable",
                 "code": "service_unavailable",
@@ -65,4 +84,6 @@ def readyz(request: HttpRequest) -> JsonResponse:
             },
             status=503,
         )
+        response["Retry-After"] = "5"
+        return response
     return JsonResponse({"status": "ok", "checks": results})

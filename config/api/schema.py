@@ -1,5 +1,7 @@
 """OpenAPI pieces shared by every app: the error body and the JWT security scheme."""
 
+from typing import Any
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import serializers
 
@@ -23,3 +25,11 @@ class BearerJWTScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):  # type: ignore[no-untyped-def]
         return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+
+
+def strip_trailing_slashes(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """Documents paths the way SPEC writes them (``/api/v1/auth/login``); both forms work."""
+    result["paths"] = {path.rstrip("/") or "/": item for path, item in result["paths"].items()}
+    return result

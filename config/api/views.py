@@ -10,7 +10,9 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonR
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return JsonResponse(error_body("bad_request", "Bad request."), status=400)
+    # SPEC §2: every 400 carries code validation_error (here: a bad Host header, a body over
+    # Django's size limits, and the like).
+    return JsonResponse(error_body("validation_error", "Bad request."), status=400)
 
 
 def server_error(request: HttpRequest) -> JsonResponse:

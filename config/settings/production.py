@@ -2,6 +2,7 @@
 
 import os
 
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
@@ -9,16 +10,22 @@ from config.settings.base import (
     DEV_FIELD_ENCRYPTION_KEY,
     DEV_JWT_SIGNING_KEY,
     DEV_SECRET_KEY,
+    SIMPLE_JWT,
 )
-from config.settings.env import env_bool, env_int, env_str
+from config.settings.env import env_bool, env_int, env_list, env_str
 
 MIN_KEY_LENGTH = 32
 
 
-def required_secret(name: str, dev_value: str) -> str:
-    value = os.environ.get(name, "")
+def required(name: str) -> str:
+    value = os.environ.get(name, "").strip()
     if not value:
         raise ImproperlyConfigured(f"{name} must be set when DJANGO_ENV=production.")
+    return value
+
+
+def required_secret(name: str, dev_value: str) -> str:
+    value = required(name)
     if dev_value in value.split(","):
         raise ImproperlyConfigured(f"{name} is the development key; set a secret one.")
     if name != "FIELD_ENCRYPTION_KEY" and len(value) < MIN_KEY_LENGTH:
@@ -33,7 +40,24 @@ FIELD_ENCRYPTION_KEY = [
     for key in required_secret("FIELD_ENCRYPTION_KEY", DEV_FIELD_ENCRYPTION_KEY).split(",")
     if key.strip()
 ]
-SIMPLE_JWT["SIGNING_KEY"] = JWT_SIGNING_KEY  # noqa: F405
+for position, key in enumerate(FIELD_ENCRYPTION_KEY, start=1):
+    try:
+        Fernet(key)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"FIELD_ENCRYPTION_KEY: key {position} is not a Fernet key (32 url-safe base64-encoded "
+            "bytes; make one with `python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'`)."
+        ) from None
+SIMPLE_JWT = {**SIMPLE_JWT, "SIGNING_KEY": JWT_SIGNING_KEY}
+
+# Production runs on PostgreSQL and Redis: no silent fall-back to SQLite, a per-process
+# cache (throttles would not hold across processes) or the filesystem broker.
+required("DATABASE_URL")
+required("REDIS_URL")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DJANGO_ENV=production.")
 
 DEBUG = False
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "anymail.backends.amazon_ses.EmailBackend")

@@ -269,7 +269,7 @@ def test_disallowed_host_is_json_bad_request(api_client: APIClient) -> None:
     response = api_client.get("/healthz", HTTP_HOST="evil.example")
 
     assert response.status_code == 400
-    assert response.json() == body("bad_request", "Bad request.")
+    assert response.json() == body("validation_error", "Bad request.")
 
 
 def test_oversized_body_is_json_bad_request(api_client: APIClient) -> None:
@@ -279,7 +279,7 @@ def test_oversized_body_is_json_bad_request(api_client: APIClient) -> None:
         response = api_client.post(REGISTER, data=raw, content_type="application/json")
 
     assert response.status_code == 400
-    assert response.json() == body("bad_request", "Bad request.")
+    assert response.json() == body("validation_error", "Bad request.")
 
 
 def test_server_error_handler_is_json() -> None:

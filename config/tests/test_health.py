@@ -27,7 +27,15 @@ def test_healthz_answers_without_auth_or_database(client: Client) -> None:
 
 
 def test_healthz_is_get_only(client: Client) -> None:
-    assert client.post("/healthz").status_code == 405
+    response = client.post("/healthz")
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert response.json() == {
+        "code": "method_not_allowed",
+        "detail": 'Method "POST" not allowed.',
+        "errors": {},
+    }
 
 
 @pytest.mark.django_db
@@ -47,6 +55,7 @@ def test_readyz_names_the_cache_when_it_is_down(client: Client) -> None:
         response = client.get("/readyz")
 
     assert response.status_code == 503
+    assert response["Retry-After"] == "5"
     assert response.json() == {
         "status": "unavailable",
         "code": "service_unavailable",
@@ -101,4 +110,7 @@ def test_readyz_names_the_database_when_it_is_down(client: Client, monkeypatch: 
 
 
 def test_readyz_is_get_only(client: Client) -> None:
-    assert client.post("/readyz").status_code == 405
+    response = client.delete("/readyz")
+
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"

@@ -3,7 +3,7 @@
 from typing import Any
 
 import pytest
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.test import APIRequestFactory
@@ -63,17 +63,25 @@ def test_last_page_has_no_next() -> None:
     assert body["next"] is None
 
 
-@pytest.mark.parametrize("page_size", ["0", "-5", "many", ""])
-def test_unusable_page_size_falls_back_to_the_default(page_size: str) -> None:
-    page, _ = paginate({"page_size": page_size})
+@pytest.mark.parametrize("page_size", ["0", "-5", "many", "", "1.5"])
+def test_unusable_page_size_is_a_validation_error(page_size: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        paginate({"page_size": page_size})
 
-    assert len(page) == 50
+    assert caught.value.detail == {"page_size": ["A positive integer is required."]}
 
 
-@pytest.mark.parametrize("page", ["99", "0", "x"])
-def test_page_out_of_range_is_not_found(page: str) -> None:
-    with pytest.raises(NotFound):
+@pytest.mark.parametrize("page", ["0", "x", "-1", ""])
+def test_unusable_page_is_a_validation_error(page: str) -> None:
+    with pytest.raises(ValidationError) as caught:
         paginate({"page": page})
+
+    assert list(caught.value.detail) == ["page"]
+
+
+def test_page_past_the_last_is_not_found() -> None:
+    with pytest.raises(NotFound):
+        paginate({"page": "99"})
 
 
 def test_empty_list_has_one_empty_page() -> None:

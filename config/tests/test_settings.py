@@ -37,6 +37,9 @@ def good_secrets() -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(48),
         "JWT_SIGNING_KEY": secrets.token_urlsafe(48),
         "FIELD_ENCRYPTION_KEY": f"{fernet_key()},{fernet_key()}",
+        "DATABASE_URL": "postgres://taskflow@db.internal:5432/taskflow",
+        "REDIS_URL": "redis://cache.internal:6379/0",
+        "ALLOWED_HOSTS": "api.example.com",
     }
 
 
@@ -301,6 +304,7 @@ def test_production_with_good_keys(
     assert keys["JWT_SIGNING_KEY"] == production.JWT_SIGNING_KEY
     assert production.SIMPLE_JWT["SIGNING_KEY"] == keys["JWT_SIGNING_KEY"]
     assert keys["FIELD_ENCRYPTION_KEY"].split(",") == production.FIELD_ENCRYPTION_KEY
+    assert production.ALLOWED_HOSTS == ["api.example.com"]
     assert production.DEBUG is False
     assert production.EMAIL_BACKEND == "anymail.backends.amazon_ses.EmailBackend"
     assert production.SECURE_SSL_REDIRECT is True
@@ -352,6 +356,29 @@ def test_production_refuses_a_short_key(
     monkeypatch.setenv(name, "x" * 31)
 
     with pytest.raises(ImproperlyConfigured, match=f"^{name} must be at least 32 characters long"):
+        fresh_settings("config.settings.production")
+
+
+@pytest.mark.parametrize("missing", ["DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"])
+def test_production_refuses_to_run_without_its_servers(
+    fresh_settings: Callable[[str], ModuleType], monkeypatch: pytest.MonkeyPatch, missing: str
+) -> None:
+    for name, value in good_secrets().items():
+        if name != missing:
+            monkeypatch.setenv(name, value)
+
+    with pytest.raises(ImproperlyConfigured, match=f"^{missing} must be set when DJANGO_ENV=production"):
+        fresh_settings("config.settings.production")
+
+
+def test_production_refuses_a_bad_fernet_key(
+    fresh_settings: Callable[[str], ModuleType], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in good_secrets().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("FIELD_ENCRYPTION_KEY", f"{fernet_key()},not-a-fernet-key")
+
+    with pytest.raises(ImproperlyConfigured, match=r"^FIELD_ENCRYPTION_KEY: key 2 is not a Fernet key"):
         fresh_settings("config.settings.production")
 
 

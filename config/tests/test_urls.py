@@ -51,8 +51,8 @@ def test_schema_is_a_public_openapi_document(api_client: APIClient, path: str) -
     document = yaml.safe_load(response.content)
     assert document["openapi"].startswith("3.")
     assert document["info"]["title"] == "Taskflow API"
-    assert "/api/v1/users/me/" in document["paths"]
-    assert "/api/v1/auth/register/" in document["paths"]
+    assert "/api/v1/users/me" in document["paths"]
+    assert "/api/v1/auth/register" in document["paths"]
     assert document["components"]["securitySchemes"]["bearerAuth"] == {
         "type": "http",
         "scheme": "bearer",
@@ -73,7 +73,7 @@ def test_schema_documents_the_error_body(api_client: APIClient) -> None:
     error = document["components"]["schemas"]["Error"]
     assert set(error["properties"]) == {"code", "detail", "errors"}
     assert sorted(error["required"]) == ["code", "detail", "errors"]
-    register_responses = document["paths"]["/api/v1/auth/register/"]["post"]["responses"]
+    register_responses = document["paths"]["/api/v1/auth/register"]["post"]["responses"]
     assert register_responses["400"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/Error"
     }
@@ -95,3 +95,14 @@ def test_docs_are_public_html(api_client: APIClient, path: str) -> None:
     assert response["Content-Type"].startswith("text/html")
     assert b"swagger-ui" in response.content
     assert b'url: "/api/schema"' in response.content
+
+
+def test_docs_need_no_cdn(api_client: APIClient) -> None:
+    page = api_client.get("/api/docs/").content.decode()
+
+    assert "cdn.jsdelivr.net" not in page
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in page
+    assert (
+        api_client.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js").status_code
+        == 200
+    )
