@@ -35,17 +35,18 @@ class UserAdmin(admin.ModelAdmin):
 
     @admin.action(description="Deactivate selected users (ends their sessions)")
     def deactivate_users(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        users = list(queryset.filter(is_active=True))
-        for user in users:
-            services.user_set_active(user=user, active=False)
-        self.message_user(request, f"Deactivated {len(users)} user(s).", messages.SUCCESS)
+        self._set_active(request, queryset, active=False)
 
     @admin.action(description="Activate selected users")
     def activate_users(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        users = list(queryset.filter(is_active=False))
+        self._set_active(request, queryset, active=True)
+
+    def _set_active(self, request: HttpRequest, queryset: QuerySet[User], *, active: bool) -> None:
+        users = list(queryset.filter(is_active=not active))
         for user in users:
-            services.user_set_active(user=user, active=True)
-        self.message_user(request, f"Activated {len(users)} user(s).", messages.SUCCESS)
+            services.user_set_active(user=user, active=active)
+        verb = "Activated" if active else "Deactivated"
+        self.message_user(request, f"{verb} {len(users)} user(s).", messages.SUCCESS)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
