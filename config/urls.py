@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-import accounts.urls  # noqa: F401 - registers the accounts viewsets on the router
+import accounts.urls  # noqa: F401 - each app's urls module registers its viewsets on the router
+import projects.urls  # noqa: F401
+import tasks.urls  # noqa: F401
 from config.api import views as api_views
 from config.api.health import healthz, readyz
 from config.api.router import router

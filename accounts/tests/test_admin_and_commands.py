@@ -117,25 +117,6 @@ def test_token_admin_pages_show_no_hashes(staff_client):
     assert token.token_hash not in listing.content.decode() + detail.content.decode()
 
 
-def test_seed_demo_creates_a_user_that_can_log_in(api_client):
-    out = StringIO()
-    call_command("seed_demo", stdout=out)
-    text = out.getvalue()
-    password = text.split("password: ")[1].split()[0]
-
-    response = api_client.post(
-        "/api/v1/auth/login", {"email": "demo@taskflow.local", "password": password}, format="json"
-    )
-
-    assert "email:    demo@taskflow.local" in text
-    assert response.status_code == 200
-
-    again = StringIO()
-    call_command("seed_demo", stdout=again)
-    assert "password reset" in again.getvalue()
-    assert User.objects.filter(email="demo@taskflow.local").count() == 1
-
-
 def test_purge_removes_only_expired_tokens():
     user = UserFactory()
     now = timezone.now()

@@ -1,0 +1,82 @@
+"""Query-parameter parsing shared by list endpoints: strict values, 400 on anything unknown."""
+
+from datetime import UTC, datetime, time
+from typing import Any
+
+from django import forms
+from django.utils.dateparse import parse_date, parse_datetime
+from django_filters import rest_framework as filters
+from rest_framework.exceptions import ValidationError
+
+
+def validated_filterset(filterset: filters.FilterSet) -> filters.FilterSet:
+    if not filterset.is_valid():
+        raise ValidationError(dict(filterset.errors))
+    return filterset
+
+
+class MultiValueCSVWidget(forms.TextInput):
+    """``?status=A&status=B``, ``?status=A,B`` or a mix of both."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
+        raw = data.getlist(name) if hasattr(data, "getlist") else [data.get(name, "")]
+        values = [item.strip() for chunk in raw for item in str(chunk).split(",")]
+        return list(dict.fromkeys(value for value in values if value))
+
+
+class MultipleNamesFilter(filters.MultipleChoiceFilter):
+    """Names of an IntegerChoices enum in the query, its stored integers in the query set."""
+
+    def __init__(self, *args: Any, enum: Any, **kwargs: Any) -> None:
+        self.enum = enum
+        kwargs.setdefault("choices", [(label, label) for label in enum.labels])
+        kwargs.setdefault("widget", MultiValueCSVWidget)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: Any, value: list[str]) -> Any:
+        if not value:
+            return qs
+        by_label = dict(zip(self.enum.labels, self.enum.values, strict=True))
+        return qs.filter(**{f"{self.field_name}__in": [by_label[name] for name in value]})
+
+
+class BoundaryDateTimeField(forms.Field):
+    """An ISO 8601 date-time, or a plain date meaning the start (``end=False``) or the end
+    (``end=True``) of that day in UTC. A date-time without an offset is taken as UTC."""
+
+    def __init__(self, *args: Any, end: bool = False, **kwargs: Any) -> None:
+        self.end = end
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value: Any) -> datetime | None:
+        if value in (None, ""):
+            return None
+        text = str(value).strip()
+        try:
+            moment = parse_datetime(text)
+            if moment is None:
+                day = parse_date(text)
+                if day is not None:
+                    moment = datetime.combine(day, time.max if self.end else time.min)
+        except ValueError:
+            moment = None
+        if moment is None:
+            raise forms.ValidationError("Enter an ISO 8601 date or date-time, e.g. 2026-05-01T09:00:00Z.")
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class BoundaryDateTimeFilter(filters.Filter):
+    field_class = BoundaryDateTimeField
+
+
+class StrictBooleanFilter(filters.ChoiceFilter):
+    """``true`` or ``false`` only; anything else is a 400 instead of being ignored."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: Any, value: str) -> Any:
+        if value in ("", None):
+            return qs
+        return qs.filter(**{self.field_name: value == "true"})

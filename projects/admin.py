@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+
+from projects.models import Project
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["name", "owner", "archived", "task_count", "updated_at"]
+    list_filter = ["archived"]
+    search_fields = ["name", "owner__email"]
+    list_select_related = ["owner"]
+    autocomplete_fields = ["owner"]
+    readonly_fields = ["id", "created_at", "updated_at"]
+    ordering = ["-updated_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Project]:
+        return super().get_queryset(request).annotate(task_count=Count("tasks"))
+
+    @admin.display(ordering="task_count", description="tasks")
+    def task_count(self, project: Project) -> int:
+        return project.task_count  # type: ignore[attr-defined]

@@ -1,0 +1,95 @@
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from projects.models import Project
+from projects.services import project_create
+from tasks.models import Priority, Status
+from tasks.services import task_create
+
+DEMO_EMAIL = "demo@taskflow.local"
+DEMO_USERNAME = "demo"
+
+# (project name, color, [(title, status, priority, due in hours or None)])
+DEMO_BOARD: list[tuple[str, str, list[tuple[str, int, int, float | None]]]] = [
+    (
+        "Website relaunch",
+        "#3B82F6",
+        [
+            ("Collect content from every team", Status.TODO, Priority.HIGH, 20),
+            ("Pick a font pairing", Status.TODO, Priority.LOW, None),
+            ("Write the launch announcement", Status.TODO, Priority.MEDIUM, 24 * 5),
+            ("Build the pricing page", Status.IN_PROGRESS, Priority.URGENT, 6),
+            ("Migrate blog posts", Status.IN_PROGRESS, Priority.MEDIUM, -30),
+            ("Set up analytics", Status.DONE, Priority.MEDIUM, -48),
+        ],
+    ),
+    (
+        "Home",
+        "#10B981",
+        [
+            ("Renew car insurance", Status.TODO, Priority.URGENT, -5),
+            ("Book dentist appointment", Status.TODO, Priority.MEDIUM, 24 * 3),
+            ("Fix the kitchen tap", Status.IN_PROGRESS, Priority.HIGH, 40),
+            ("File tax return", Status.DONE, Priority.HIGH, -24 * 10),
+        ],
+    ),
+    (
+        "Learning Rust",
+        "#F59E0B",
+        [
+            ("Read chapters 1-4", Status.DONE, Priority.MEDIUM, None),
+            ("Ownership exercises", Status.IN_PROGRESS, Priority.MEDIUM, 24 * 2),
+            ("Write a CLI todo app", Status.TODO, Priority.LOW, 24 * 14),
+        ],
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Creates (or resets) a demo user with a fresh password and a board of projects and tasks "
+        "(every status, some due soon, some overdue), and prints the credentials."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--email", default=DEMO_EMAIL)
+        parser.add_argument("--username", default=DEMO_USERNAME)
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        # Always satisfies the complexity rules: upper, lower, digit, and 16+ characters.
+        password = f"Demo-{secrets.token_urlsafe(12)}-9a"
+        user = User.objects.filter(email__lower=options["email"].lower()).first()
+        if user is None:
+            user = User.objects.create_user(
+                email=options["email"], username=options["username"], password=password, email_verified=True
+            )
+            self.stdout.write(self.style.SUCCESS(f"Created demo user {user.email}."))
+        else:
+            user.set_password(password)
+            user.is_active = True
+            user.token_generation += 1
+            user.save(update_fields=["password", "is_active", "token_generation", "updated_at"])
+            self.stdout.write(self.style.WARNING(f"Demo user {user.email} existed; password reset."))
+        created = self._seed_board(user)
+        self.stdout.write(f"Board: {created} tasks in {len(DEMO_BOARD)} projects.")
+        self.stdout.write(f"  email:    {user.email}\n  password: {password}")
+
+    def _seed_board(self, user: User) -> int:
+        """Replaces the demo user's projects with the demo board; returns the task count."""
+        Project.objects.filter(owner=user).delete()
+        now = timezone.now()
+        count = 0
+        for name, color, tasks in DEMO_BOARD:
+            project = project_create(owner=user, name=name, color=color)
+            for title, status, priority, due_in_hours in tasks:
+                due = None if due_in_hours is None else now + timedelta(hours=due_in_hours)
+                task_create(project=project, title=title, status=status, priority=priority, due_date=due)
+                count += 1
+        return count

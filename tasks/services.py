@@ -1,0 +1,165 @@
+"""Task writes and the kanban order.
+
+A column is the tasks of one (project, status); its positions are always 0..n-1. Every write
+that touches a column first takes the project's row lock (``FOR NO KEY UPDATE``), projects in
+id order, then the task rows in id order: writers of one project queue up, writers of
+different projects never wait on each other, and the lock order is the same everywhere, so
+there are no deadlocks. Neighbours move by one range UPDATE (only the tasks between the old
+and the new place); the deferred UNIQUE(project, status, position) is checked at commit."""
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+from projects.models import Project
+from tasks.models import Status, Task
+
+logger = logging.getLogger(__name__)
+
+# Fields a PATCH may change besides status and position.
+PLAIN_FIELDS = ("title", "description", "priority", "due_date", "remind_at")
+BULK_MAX_ITEMS = 100
+
+
+class TaskVersionConflict(Exception):
+    """The request's ``version`` is not the stored one; ``task`` is the stored task."""
+
+    def __init__(self, task: Task) -> None:
+        super().__init__(f"Task {task.pk} is at version {task.version}.")
+        self.task = task
+
+
+def _lock_projects(project_ids: Iterable[Any]) -> None:
+    ids = sorted(set(project_ids), key=str)
+    list(Project.objects.filter(pk__in=ids).order_by("pk").select_for_update(no_key=True).values_list("pk"))
+
+
+def _column(project_id: Any, status: int) -> QuerySet[Task]:
+    return Task.objects.filter(project_id=project_id, status=status)
+
+
+def _shift(project_id: Any, status: int, *, start: int, end: int | None, by: int) -> None:
+    """Moves the tasks at positions start..end (inclusive; end None = to the end) by ``by``."""
+    rows = _column(project_id, status).filter(position__gte=start)
+    if end is not None:
+        rows = rows.filter(position__lte=end)
+    rows.update(position=F("position") + by)
+
+
+@transaction.atomic
+def task_create(
+    *,
+    project: Project,
+    title: str,
+    status: int = Status.TODO,
+    position: int | None = None,
+    **fields: Any,
+) -> Task:
+    """A new task at ``position`` of its column (the end when absent or past the end)."""
+    _lock_projects([project.pk])
+    size = _column(project.pk, status).count()
+    position = size if position is None else min(position, size)
+    _shift(project.pk, status, start=position, end=None, by=1)
+    task = Task.objects.create(
+        project=project,
+        owner_id=project.owner_id,
+        title=title,
+        status=status,
+        position=position,
+        completed_at=timezone.now() if status == Status.DONE else None,
+        **fields,
+    )
+    logger.info("task created task_id=%s project_id=%s user_id=%s", task.pk, project.pk, project.owner_id)
+    return task
+
+
+def _move(task: Task, *, status: int, position: int | None) -> bool:
+    """Places a locked task at ``position`` of column ``status``; returns whether it moved."""
+    old_status, old_position = task.status, task.position
+    if status != old_status:
+        _shift(task.project_id, old_status, start=old_position + 1, end=None, by=-1)
+        size = _column(task.project_id, status).count()
+        target = size if position is None else min(position, size)
+        _shift(task.project_id, status, start=target, end=None, by=1)
+        task.completed_at = timezone.now() if status == Status.DONE else None
+    else:
+        if position is None:
+            return False
+        target = min(position, _column(task.project_id, status).count() - 1)
+        if target == old_position:
+            return False
+        if target > old_position:
+            _shift(task.project_id, status, start=old_position + 1, end=target, by=-1)
+        else:
+            _shift(task.project_id, status, start=target, end=old_position - 1, by=1)
+    task.status, task.position = status, target
+    return True
+
+
+def _update_locked(*, task_id: Any, changes: dict[str, Any], expected_version: int | None) -> Task:
+    """Applies ``changes`` to a task whose project is locked. Call inside a transaction."""
+    task = Task.objects.select_for_update().filter(pk=task_id).first()
+    if task is None:
+        raise Http404("No task with this id.")
+    if expected_version is not None and expected_version != task.version:
+        raise TaskVersionConflict(task)
+    changed = _move(task, status=changes.get("status", task.status), position=changes.get("position"))
+    for field in PLAIN_FIELDS:
+        if field in changes and getattr(task, field) != changes[field]:
+            setattr(task, field, changes[field])
+            changed = True
+    if changed:
+        task.version += 1
+        task.save()
+    return task
+
+
+@transaction.atomic
+def task_update(*, task: Task, changes: dict[str, Any], expected_version: int | None = None) -> Task:
+    """A partial update; with ``expected_version`` it applies only to that version
+    (else TaskVersionConflict and nothing is written). The version grows only on a change."""
+    _lock_projects([task.project_id])
+    updated = _update_locked(task_id=task.pk, changes=changes, expected_version=expected_version)
+    logger.info("task updated task_id=%s version=%s", updated.pk, updated.version)
+    return updated
+
+
+@transaction.atomic
+def task_delete(*, task: Task) -> None:
+    _lock_projects([task.project_id])
+    locked = Task.objects.select_for_update().filter(pk=task.pk).first()
+    if locked is None:
+        return
+    locked.delete()
+    _shift(locked.project_id, locked.status, start=locked.position + 1, end=None, by=-1)
+    logger.info("task deleted task_id=%s project_id=%s", task.pk, task.project_id)
+
+
+def tasks_bulk_update(*, user: User, updates: list[dict[str, Any]]) -> list[Task]:
+    """Applies every item in order, all or nothing: an unknown task (404), another user's
+    task (403) or a stale version (TaskVersionConflict) anywhere rolls back everything."""
+    ids = [item["id"] for item in updates]
+    if len(set(ids)) != len(ids):
+        raise ValidationError({"updates": ["Each task may appear only once."]})
+    found = Task.objects.only("id", "owner_id", "project_id").in_bulk(ids)
+    missing = [str(task_id) for task_id in ids if task_id not in found]
+    if missing:
+        raise Http404(f"No task with id {', '.join(missing)}.")
+    if any(task.owner_id != user.pk for task in found.values()):
+        raise PermissionDenied("You do not have permission to change one or more of these tasks.")
+    with transaction.atomic():
+        _lock_projects(task.project_id for task in found.values())
+        list(Task.objects.filter(pk__in=ids).order_by("pk").select_for_update().values_list("pk"))
+        for item in updates:
+            changes = {key: value for key, value in item.items() if key not in ("id", "version")}
+            _update_locked(task_id=item["id"], changes=changes, expected_version=item.get("version"))
+    tasks = Task.objects.in_bulk(ids)
+    logger.info("tasks bulk-updated count=%d user_id=%s", len(ids), user.pk)
+    return [tasks[task_id] for task_id in ids]

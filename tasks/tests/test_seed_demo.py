@@ -1,0 +1,57 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from accounts.models import User
+from tasks.models import Status, Task
+
+pytestmark = pytest.mark.django_db
+
+
+def seed() -> tuple[str, str]:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    text = out.getvalue()
+    return text, text.split("password: ")[1].split()[0]
+
+
+def test_seed_demo_creates_a_user_with_a_board(api_client):
+    text, password = seed()
+
+    response = api_client.post(
+        "/api/v1/auth/login", {"email": "demo@taskflow.local", "password": password}, format="json"
+    )
+
+    assert "email:    demo@taskflow.local" in text
+    assert response.status_code == 200
+    user = User.objects.get(email="demo@taskflow.local")
+    tasks = Task.objects.filter(owner=user)
+    assert user.projects.count() == 3
+    assert set(tasks.values_list("status", flat=True)) == {Status.TODO, Status.IN_PROGRESS, Status.DONE}
+    now = timezone.now()
+    open_tasks = tasks.exclude(status=Status.DONE)
+    assert open_tasks.filter(due_date__lt=now).exists()
+    assert open_tasks.filter(due_date__gte=now, due_date__lt=now + timezone.timedelta(days=1)).exists()
+    for project in user.projects.all():
+        for status in Status.values:
+            positions = list(
+                tasks.filter(project=project, status=status)
+                .order_by("position")
+                .values_list("position", flat=True)
+            )
+            assert positions == list(range(len(positions)))
+
+
+def test_seed_demo_twice_resets_password_and_board(api_client):
+    _, first = seed()
+    text, _second = seed()
+
+    assert "password reset" in text
+    assert User.objects.filter(email="demo@taskflow.local").count() == 1
+    assert Task.objects.count() == 13
+    old = api_client.post(
+        "/api/v1/auth/login", {"email": "demo@taskflow.local", "password": first}, format="json"
+    )
+    assert old.status_code == 401

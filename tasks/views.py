@@ -1,0 +1,205 @@
+from typing import cast
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import User
+from config.api.errors import ConflictError
+from config.api.permissions import IsOwner
+from config.api.router import UUID_REGEX
+from config.api.schema import error_responses
+from projects.models import Project
+from tasks import services
+from tasks.models import Priority, Status, Task
+from tasks.selectors import SORT_FIELDS, task_list
+from tasks.serializers import (
+    BulkResultSerializer,
+    BulkUpdateSerializer,
+    TaskConflictSerializer,
+    TaskCreateSerializer,
+    TaskSerializer,
+    TaskUpdateSerializer,
+)
+
+TASK_LIST_PARAMETERS = [
+    OpenApiParameter(
+        "status",
+        OpenApiTypes.STR,
+        description=f"Repeatable or comma-separated: {', '.join(Status.labels)}.",
+    ),
+    OpenApiParameter(
+        "priority",
+        OpenApiTypes.STR,
+        description=f"Repeatable or comma-separated: {', '.join(Priority.labels)}.",
+    ),
+    OpenApiParameter(
+        "search", OpenApiTypes.STR, description="Case-insensitive substring of title or description."
+    ),
+    OpenApiParameter(
+        "due_date_from",
+        OpenApiTypes.STR,
+        description="Inclusive. An ISO 8601 date-time (UTC when it has no offset) or a date "
+        "(from 00:00 UTC).",
+    ),
+    OpenApiParameter(
+        "due_date_to",
+        OpenApiTypes.STR,
+        description="Inclusive. An ISO 8601 date-time (UTC when it has no offset) or a date (to the end of "
+        "that day, UTC).",
+    ),
+    OpenApiParameter(
+        "sort_by",
+        OpenApiTypes.STR,
+        enum=list(SORT_FIELDS),
+        description="Default: the board order (status TODO, IN_PROGRESS, DONE, then position). Priority "
+        "sorts by rank; tasks without a due date come last in both directions.",
+    ),
+    OpenApiParameter(
+        "sort_order",
+        OpenApiTypes.STR,
+        enum=["asc", "desc"],
+        description="Default asc; applies to the default order too.",
+    ),
+]
+
+
+def _caller(request: Request) -> User:
+    return cast(User, request.user)
+
+
+def version_conflict(exc: services.TaskVersionConflict) -> ConflictError:
+    return ConflictError(
+        "The task was changed by someone else; see `current` for the stored version.",
+        extra={"current": TaskSerializer(exc.task).data},
+    )
+
+
+@extend_schema(tags=["tasks"])
+@extend_schema_view(
+    list=extend_schema(
+        summary="The caller's tasks across projects",
+        parameters=[
+            *TASK_LIST_PARAMETERS,
+            OpenApiParameter("project_id", OpenApiTypes.UUID, description="Only this project's tasks."),
+        ],
+        responses={200: TaskSerializer(many=True), **error_responses(400, 401)},
+    ),
+    retrieve=extend_schema(
+        summary="A task", responses={200: TaskSerializer, **error_responses(401, 403, 404)}
+    ),
+    partial_update=extend_schema(
+        summary="Change a task: fields, status and/or position",
+        description="Setting `position` and/or `status` moves the task to that index of the target column; "
+        "a status change without `position` puts it at the end of the new column. With `version`, "
+        "the change applies only if it is the stored version (else 409 with `current`).",
+        request=TaskUpdateSerializer,
+        responses={200: TaskSerializer, 409: TaskConflictSerializer, **error_responses(400, 401, 403, 404)},
+    ),
+    destroy=extend_schema(summary="Delete a task", responses={204: None, **error_responses(401, 403, 404)}),
+)
+class TaskViewSet(viewsets.GenericViewSet):
+    permission_classes = [IsAuthenticated, IsOwner]
+    serializer_class = TaskSerializer
+    lookup_value_regex = UUID_REGEX
+    queryset = Task.objects.none()
+    http_method_names = ["get", "patch", "delete", "post", "head", "options"]
+
+    def get_object(self) -> Task:
+        task = Task.objects.filter(pk=self.kwargs["pk"]).first()
+        if task is None:
+            raise Http404("No task with this id.")
+        self.check_object_permissions(self.request, task)
+        return task
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(task_list(user=_caller(request), params=request.query_params))
+        return self.get_paginated_response(TaskSerializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(TaskSerializer(self.get_object()).data)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        task = self.get_object()
+        serializer = TaskUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        expected_version = changes.pop("version", None)
+        try:
+            task = services.task_update(task=task, changes=changes, expected_version=expected_version)
+        except services.TaskVersionConflict as exc:
+            raise version_conflict(exc) from None
+        return Response(TaskSerializer(task).data)
+
+    def destroy(self, request: Request, pk: str) -> Response:
+        services.task_delete(task=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Update up to 100 tasks at once, all or nothing",
+        description="Items apply in order. An unknown task (404), another user's task (403) or a stale "
+        "`version` (409 with `current`) anywhere changes nothing.",
+        request=BulkUpdateSerializer,
+        responses={
+            200: BulkResultSerializer,
+            409: TaskConflictSerializer,
+            **error_responses(400, 401, 403, 404),
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="bulk-update")
+    def bulk_update(self, request: Request) -> Response:
+        serializer = BulkUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            tasks = services.tasks_bulk_update(
+                user=_caller(request), updates=serializer.validated_data["updates"]
+            )
+        except services.TaskVersionConflict as exc:
+            raise version_conflict(exc) from None
+        return Response({"tasks": TaskSerializer(tasks, many=True).data})
+
+
+@extend_schema(tags=["tasks"])
+class ProjectTasksViewSet(viewsets.GenericViewSet):
+    """``/projects/{project_id}/tasks``: a project's board. Another user's project is 403."""
+
+    permission_classes = [IsAuthenticated, IsOwner]
+    serializer_class = TaskSerializer
+    queryset = Task.objects.none()
+
+    def get_project(self) -> Project:
+        project = Project.objects.filter(pk=self.kwargs["project_id"]).first()
+        if project is None:
+            raise Http404("No project with this id.")
+        self.check_object_permissions(self.request, project)
+        return project
+
+    @extend_schema(
+        summary="The tasks of a project",
+        parameters=TASK_LIST_PARAMETERS,
+        responses={200: TaskSerializer(many=True), **error_responses(400, 401, 403, 404)},
+    )
+    def list(self, request: Request, project_id: str) -> Response:
+        project = self.get_project()
+        page = self.paginate_queryset(
+            task_list(user=_caller(request), params=request.query_params, project=project)
+        )
+        return self.get_paginated_response(TaskSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Create a task in a project",
+        description="The task goes to the end of its status column unless `position` is given.",
+        request=TaskCreateSerializer,
+        responses={201: TaskSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def create(self, request: Request, project_id: str) -> Response:
+        project = self.get_project()
+        serializer = TaskCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        task = services.task_create(project=project, **serializer.validated_data)
+        return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
