@@ -1,0 +1,4 @@
+from config.api.router import router
+from dashboard.views import DashboardViewSet
+
+router.register("dashboard", DashboardViewSet, basename="dashboard")
