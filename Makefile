@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 TEST_ENV := DJANGO_ENV=test
 
-.PHONY: venv run test lint typecheck checks ci clean
+.PHONY: venv run test lint typecheck checks ci clean bench
 
 venv: $(VENV)/.installed
 
@@ -40,3 +40,8 @@ ci: lint typecheck checks test
 
 clean:
 	rm -rf $(VENV) var .coverage .mypy_cache .ruff_cache
+
+# The benchmark (docs/BENCHMARKS.md): make bench TASKS=1000000 BENCH_ARGS="--concurrency 8"
+TASKS ?= 100000
+bench: venv
+	$(BIN)/python -m benchmarks.run --tasks $(TASKS) $(BENCH_ARGS)

@@ -15,6 +15,10 @@ class ProjectAdmin(admin.ModelAdmin):
     readonly_fields = ["id", "created_at", "updated_at"]
     ordering = ["-updated_at"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Project | None = None) -> list[str]:
+        # Tasks carry their project's owner: an owner change would need to move them too.
+        return [*self.readonly_fields, "owner"] if obj is not None else list(self.readonly_fields)
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Project]:
         return super().get_queryset(request).annotate(task_count=Count("tasks"))
 

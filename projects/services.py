@@ -1,6 +1,9 @@
 import logging
 from typing import Any
 
+from django.db import transaction
+from django.http import Http404
+
 from accounts.models import User
 from projects.models import DEFAULT_COLOR, Project
 
@@ -16,13 +19,19 @@ def project_create(*, owner: User, name: str, **fields: Any) -> Project:
     return project
 
 
+@transaction.atomic
 def project_update(*, project: Project, changes: dict[str, Any], replace: bool = False) -> Project:
-    """Partial update, or with ``replace`` a full one: fields left out take their defaults."""
+    """Partial update, or with ``replace`` a full one: fields left out take their defaults.
+    Writes only those fields, on the row as it is now (locked), so a concurrent change to
+    another field survives and a project deleted meanwhile stays deleted (404)."""
     values = {**PROJECT_DEFAULTS, **changes} if replace else changes
+    locked = Project.objects.select_for_update(no_key=True).filter(pk=project.pk).first()
+    if locked is None:
+        raise Http404("No project with this id.")
     for field, value in values.items():
-        setattr(project, field, value)
-    project.save()
-    return project
+        setattr(locked, field, value)
+    locked.save(update_fields=[*values, "updated_at"])
+    return locked
 
 
 def project_delete(*, project: Project) -> None:

@@ -37,8 +37,13 @@ class TaskVersionConflict(Exception):
 
 
 def _lock_projects(project_ids: Iterable[Any]) -> None:
+    """Locks the projects in id order; 404 if one was deleted meanwhile."""
     ids = sorted(set(project_ids), key=str)
-    list(Project.objects.filter(pk__in=ids).order_by("pk").select_for_update(no_key=True).values_list("pk"))
+    locked = (
+        Project.objects.filter(pk__in=ids).order_by("pk").select_for_update(no_key=True).values_list("pk")
+    )
+    if len(list(locked)) != len(ids):
+        raise Http404("No project with this id.")
 
 
 def _column(project_id: Any, status: int) -> QuerySet[Task]:

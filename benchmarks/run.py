@@ -1,0 +1,494 @@
+"""The project's benchmark: seed PostgreSQL, start the real server, measure it from outside.
+
+    python -m benchmarks.run --tasks 100000            (or: make bench TASKS=100000)
+
+1. Creates the database ``taskflow_bench`` (``BENCH_DATABASE_URL``) if needed and migrates it.
+2. Seeds it with ``--tasks`` tasks, unless it already holds exactly that many: one heavy user
+   (``bench-heavy@example.com``) owning 20,000 tasks in 20 projects, the rest spread over many
+   users with 4 projects of 250 tasks each. Set-based ``INSERT … SELECT generate_series`` in
+   batches, with a progress bar.
+3. Starts gunicorn (``--workers``) against that database with production-like settings
+   (DEBUG off, Redis cache, throttles raised so that they count but never refuse).
+4. Drives it from this process with ``--concurrency`` asyncio clients (httpx), each endpoint in
+   turn, and measures p50/p95/p99 latency and requests per second, as the heavy user.
+5. Records ``EXPLAIN (ANALYZE, BUFFERS)`` of the dashboard, filter and search queries.
+6. Prints a table and writes ``var/bench/bench-<tasks>.json`` and ``…-explain.txt``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import httpx
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+OUT_DIR = BASE_DIR / "var" / "bench"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/taskflow_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/3"
+HEAVY_EMAIL = "bench-heavy@example.com"
+HEAVY_PASSWORD = "Bench-pass-2026"
+HEAVY_PROJECTS = 20
+HEAVY_TASKS_PER_PROJECT = 1000
+OTHER_TASKS_PER_PROJECT = 250
+OTHER_PROJECTS_PER_USER = 4
+SEED_BATCH = 100_000
+WORDS = ["alpha", "budget", "client", "design", "email", "invoice", "launch", "meeting", "review", "report"]
+
+
+def bench_environment(args: argparse.Namespace) -> dict[str, str]:
+    return {
+        "DJANGO_ENV": "local",
+        "DEBUG": "false",
+        "DATABASE_URL": args.database_url,
+        "REDIS_URL": args.redis_url,
+        "CONN_MAX_AGE": "600",
+        "LOG_LEVEL": "WARNING",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # Throttles stay on (their cache round trips are part of every request) but never refuse.
+        "THROTTLE_RATES": "user=10000000/min,anon=10000000/min,login_ip=10000/min,login_email=10000/min",
+        "PYTHONWARNINGS": "ignore",
+    }
+
+
+def progress(label: str, done: int, total: int, started: float) -> None:
+    width = 30
+    filled = int(width * done / total) if total else width
+    bar = "#" * filled + "-" * (width - filled)
+    print(
+        f"\r  {label:<10} [{bar}] {done:>9,}/{total:,} {time.monotonic() - started:6.1f}s", end="", flush=True
+    )
+    if done >= total:
+        print()
+
+
+# --- database ------------------------------------------------------------------------------
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin_url = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+            print(f"Created database {name}.")
+
+
+def seed(total_tasks: int) -> dict[str, int]:
+    """Fills the database with ``total_tasks`` tasks unless it holds exactly that many."""
+    from django.db import connection, transaction
+
+    from accounts.models import User
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM tasks_task")
+        existing = cursor.fetchone()[0]
+    heavy_tasks = HEAVY_PROJECTS * HEAVY_TASKS_PER_PROJECT
+    if total_tasks < heavy_tasks:
+        raise SystemExit(f"--tasks must be at least {heavy_tasks:,} (the heavy user's share).")
+    other_projects = (total_tasks - heavy_tasks) // OTHER_TASKS_PER_PROJECT
+    other_users = -(-other_projects // OTHER_PROJECTS_PER_USER)
+    shape = {
+        "tasks": heavy_tasks + other_projects * OTHER_TASKS_PER_PROJECT,
+        "users": 1 + other_users,
+        "projects": HEAVY_PROJECTS + other_projects,
+    }
+    if existing == shape["tasks"]:
+        print(f"Database already holds {existing:,} tasks: seeding skipped.")
+        return shape
+
+    print(f"Seeding {shape['tasks']:,} tasks, {shape['projects']:,} projects, {shape['users']:,} users …")
+    started = time.monotonic()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("TRUNCATE accounts_user, projects_project, tasks_task CASCADE")
+        cursor.execute(
+            """
+            INSERT INTO accounts_user (id, email, username, password, email_verified, preferences,
+                is_active, is_staff, is_superuser, token_generation, created_at, updated_at)
+            SELECT md5('user' || n)::uuid,
+                   CASE WHEN n = 0 THEN %s ELSE 'bench' || n || '@example.com' END,
+                   CASE WHEN n = 0 THEN 'bench-heavy' ELSE 'bench' || n END,
+                   '!', true, '{}', true, false, false, 0, now(), now()
+            FROM generate_series(0, %s) AS n
+            """,
+            [HEAVY_EMAIL, other_users],
+        )
+        # Projects 0..19 belong to the heavy user (user 0), the rest 4 to a user.
+        cursor.execute(
+            """
+            INSERT INTO projects_project (id, owner_id, name, description, color, archived,
+                created_at, updated_at)
+            SELECT md5('project' || n)::uuid,
+                   md5('user' || CASE WHEN n < %(heavy)s THEN 0
+                                      ELSE 1 + (n - %(heavy)s) / %(per_user)s END)::uuid,
+                   'Project ' || n, '', '#3B82F6', n %% 50 = 49,
+                   now() - make_interval(mins => n), now() - make_interval(mins => n)
+            FROM generate_series(0, %(last)s) AS n
+            """,
+            {"heavy": HEAVY_PROJECTS, "per_user": OTHER_PROJECTS_PER_USER, "last": shape["projects"] - 1},
+        )
+        progress("tasks", 0, shape["tasks"], started)
+        for first in range(0, shape["tasks"], SEED_BATCH):
+            last = min(first + SEED_BATCH, shape["tasks"]) - 1
+            _insert_tasks(cursor, first, last, heavy_tasks)
+            progress("tasks", last + 1, shape["tasks"], started)
+    heavy = User.objects.get(email=HEAVY_EMAIL)
+    heavy.set_password(HEAVY_PASSWORD)
+    heavy.save(update_fields=["password"])
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE tasks_task")
+        cursor.execute("VACUUM ANALYZE projects_project")
+        cursor.execute("VACUUM ANALYZE accounts_user")
+    print(f"Seeded in {time.monotonic() - started:.1f}s.")
+    return shape
+
+
+def _insert_tasks(cursor: Any, first: int, last: int, heavy_tasks: int) -> None:
+    """Tasks ``first..last`` (global numbers). In a project of K tasks, task i sits in column
+    status = i % 3 + 1 at position i / 3: every column is 0..n-1."""
+    cursor.execute(
+        """
+        WITH numbered AS (
+            SELECT g,
+                   CASE WHEN g < %(heavy_tasks)s THEN g / %(heavy_k)s
+                        ELSE %(heavy_projects)s + (g - %(heavy_tasks)s) / %(other_k)s END AS project_no,
+                   CASE WHEN g < %(heavy_tasks)s THEN g %% %(heavy_k)s
+                        ELSE (g - %(heavy_tasks)s) %% %(other_k)s END AS i
+            FROM generate_series(%(first)s, %(last)s) AS g
+        )
+        INSERT INTO tasks_task (id, project_id, owner_id, title, description, status, priority,
+            due_date, remind_at, position, version, completed_at, created_at, updated_at)
+        SELECT gen_random_uuid(),
+               md5('project' || project_no)::uuid,
+               md5('user' || CASE WHEN project_no < %(heavy_projects)s THEN 0
+                                  ELSE 1 + (project_no - %(heavy_projects)s) / %(per_user)s END)::uuid,
+               'Task ' || g || ' ' || (%(words)s::text[])[1 + g %% 10] || ' '
+                   || (%(words)s::text[])[1 + (g / 10) %% 10],
+               'Notes about the ' || (%(words)s::text[])[1 + (g / 100) %% 10] || ' for task ' || g,
+               i %% 3 + 1,
+               g %% 4 + 1,
+               CASE WHEN g %% 7 = 0 THEN NULL
+                    ELSE now() + make_interval(hours => (g %% 1440) - 240) END,
+               NULL,
+               i / 3,
+               1,
+               CASE WHEN i %% 3 + 1 = 3 THEN now() - interval '1 day' END,
+               now() - make_interval(secs => g),
+               now() - make_interval(secs => g)
+        FROM numbered
+        """,
+        {
+            "heavy_tasks": heavy_tasks,
+            "heavy_k": HEAVY_TASKS_PER_PROJECT,
+            "heavy_projects": HEAVY_PROJECTS,
+            "other_k": OTHER_TASKS_PER_PROJECT,
+            "per_user": OTHER_PROJECTS_PER_USER,
+            "first": first,
+            "last": last,
+            "words": WORDS,
+        },
+    )
+
+
+# --- the server ----------------------------------------------------------------------------
+
+
+def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "config.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+    ]
+    server = subprocess.Popen(command, cwd=BASE_DIR, env={**os.environ, **env})
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("gunicorn did not answer /healthz within 30 s.")
+
+
+# --- the load ------------------------------------------------------------------------------
+
+
+@dataclass
+class Board:
+    """What the clients know of the heavy user's data, versions kept up to date."""
+
+    project_ids: list[str]
+    tasks_by_project: dict[str, list[str]]
+    versions: dict[str, int] = field(default_factory=dict)
+
+
+def load_board() -> Board:
+    from projects.models import Project
+    from tasks.models import Task
+
+    projects = [
+        str(pk) for pk in Project.objects.filter(owner__email=HEAVY_EMAIL).values_list("pk", flat=True)
+    ]
+    board = Board(project_ids=projects, tasks_by_project={pk: [] for pk in projects})
+    for pk, project_id, version in Task.objects.filter(owner__email=HEAVY_EMAIL).values_list(
+        "pk", "project_id", "version"
+    ):
+        board.tasks_by_project[str(project_id)].append(str(pk))
+        board.versions[str(pk)] = version
+    return board
+
+
+STATUSES = ["TODO", "IN_PROGRESS", "DONE"]
+
+
+def scenarios(board: Board, client_no: int, clients: int) -> dict[str, Any]:
+    """Each scenario: a function (rng) -> (method, path, json body or None)."""
+    own = {
+        pk: [t for t in tasks if int(t[:8], 16) % clients == client_no]
+        for pk, tasks in board.tasks_by_project.items()
+    }
+
+    def move(rng: random.Random) -> tuple[str, str, Any]:
+        task = rng.choice(own[rng.choice(board.project_ids)])
+        body = {
+            "status": rng.choice(STATUSES),
+            "position": rng.randrange(0, 400),
+            "version": board.versions[task],
+        }
+        return "PATCH", f"/api/v1/tasks/{task}", body
+
+    def bulk(rng: random.Random) -> tuple[str, str, Any]:
+        tasks = rng.sample(own[rng.choice(board.project_ids)], 50)
+        items = [
+            {
+                "id": t,
+                "status": rng.choice(STATUSES),
+                "position": rng.randrange(0, 400),
+                "version": board.versions[t],
+            }
+            for t in tasks
+        ]
+        return "POST", "/api/v1/tasks/bulk-update", {"updates": items}
+
+    def project_filter(rng: random.Random) -> tuple[str, str, Any]:
+        project = rng.choice(board.project_ids)
+        return "GET", f"/api/v1/projects/{project}/tasks?status=TODO,IN_PROGRESS&priority=HIGH", None
+
+    def search(rng: random.Random) -> tuple[str, str, Any]:
+        return "GET", f"/api/v1/tasks?search={rng.choice(WORDS)}", None
+
+    return {
+        "floor: GET /users/me": lambda rng: ("GET", "/api/v1/users/me", None),
+        "move task (PATCH status+position+version)": move,
+        "bulk move 50 tasks": bulk,
+        "project tasks, filtered": project_filter,
+        "search /tasks?search=": search,
+        "/tasks?sort_by=due_date": lambda rng: ("GET", "/api/v1/tasks?sort_by=due_date", None),
+        "dashboard statistics": lambda rng: ("GET", "/api/v1/dashboard/statistics", None),
+    }
+
+
+def remember_versions(board: Board, body: Any) -> None:
+    if isinstance(body, dict) and "version" in body and "id" in body:
+        board.versions[body["id"]] = body["version"]
+    elif isinstance(body, dict) and "tasks" in body:
+        for task in body["tasks"]:
+            board.versions[task["id"]] = task["version"]
+
+
+async def run_scenario(
+    base_url: str, token: str, board: Board, name: str, clients: int, requests: int, warmup: int
+) -> dict[str, Any]:
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+
+    async def client(client_no: int) -> None:
+        rng = random.Random(1000 + client_no)
+        make = scenarios(board, client_no, clients)[name]
+        async with httpx.AsyncClient(
+            base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        ) as http:
+            for n in range(warmup + requests):
+                method, path, body = make(rng)
+                started = time.perf_counter()
+                response = await http.request(method, path, json=body)
+                elapsed = time.perf_counter() - started
+                if response.status_code == 200 and method != "GET":
+                    remember_versions(board, response.json())
+                if n >= warmup:
+                    latencies.append(elapsed * 1000)
+                    statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client(i) for i in range(clients)))
+    wall = time.perf_counter() - started
+    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
+    return {
+        "endpoint": name,
+        "requests": len(latencies),
+        "p50_ms": round(statistics.median(latencies), 2),
+        "p95_ms": round(cuts[94], 2),
+        "p99_ms": round(cuts[98], 2),
+        "rps": round(len(latencies) / wall, 1),
+        "statuses": statuses,
+    }
+
+
+async def drive(base_url: str, board: Board, args: argparse.Namespace) -> list[dict[str, Any]]:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
+        login = await http.post("/api/v1/auth/login", json={"email": HEAVY_EMAIL, "password": HEAVY_PASSWORD})
+        login.raise_for_status()
+        token = login.json()["access_token"]
+    results = []
+    for name in scenarios(board, 0, 1):
+        requests = max(20, args.requests // 5) if name.startswith("bulk") else args.requests
+        result = await run_scenario(base_url, token, board, name, args.concurrency, requests, args.warmup)
+        results.append(result)
+        print(
+            f"  {name:<44} p95 {result['p95_ms']:>7.2f} ms  {result['rps']:>7.1f} req/s  {result['statuses']}"
+        )
+    return results
+
+
+# --- query plans ---------------------------------------------------------------------------
+
+
+def explain_plans() -> dict[str, list[str]]:
+    """EXPLAIN (ANALYZE, BUFFERS) of the SQL that the dashboard, a filtered list and a search
+    really run for the heavy user (captured from the ORM, then explained)."""
+    from django.db import connection
+    from django.http import QueryDict
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+    from dashboard.selectors import dashboard_statistics
+    from tasks.selectors import task_list
+
+    heavy = User.objects.get(email=HEAVY_EMAIL)
+    project = heavy.projects.order_by("pk").first()
+    cases = {
+        "dashboard": lambda: dashboard_statistics(user=heavy),
+        "project tasks, filtered": lambda: list(
+            task_list(user=heavy, params=QueryDict("status=TODO,IN_PROGRESS&priority=HIGH"), project=project)[
+                :50
+            ]
+        ),
+        "search": lambda: list(task_list(user=heavy, params=QueryDict("search=invoice"))[:50]),
+        "/tasks sorted by due date": lambda: list(
+            task_list(user=heavy, params=QueryDict("sort_by=due_date"))[:50]
+        ),
+    }
+    plans: dict[str, list[str]] = {}
+    for name, run in cases.items():
+        with CaptureQueriesContext(connection) as captured:
+            run()
+        plans[name] = []
+        for query in captured.captured_queries:
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {query['sql']}")
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+            plans[name].append(f"-- {query['sql']}\n{plan}")
+    return plans
+
+
+# --- report --------------------------------------------------------------------------------
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    floor = results[0]["p95_ms"]
+    lines = [
+        f"| {'endpoint':<44} | {'n':>5} | {'p50 ms':>7} | {'p95 ms':>7} | {'p99 ms':>7} | {'req/s':>7} | {'p95/floor':>9} |",
+        f"|{'-' * 46}|{'-' * 7}|{'-' * 9}|{'-' * 9}|{'-' * 9}|{'-' * 9}|{'-' * 11}|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['endpoint']:<44} | {r['requests']:>5} | {r['p50_ms']:>7.2f} | {r['p95_ms']:>7.2f} "
+            f"| {r['p99_ms']:>7.2f} | {r['rps']:>7.1f} | {r['p95_ms'] / floor:>8.1f}x |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--tasks", type=int, default=100_000, help="tasks in the database (default 100,000)")
+    parser.add_argument("--requests", type=int, default=300, help="measured requests per endpoint and client")
+    parser.add_argument("--warmup", type=int, default=20, help="unmeasured requests first, per client")
+    parser.add_argument("--concurrency", type=int, default=1, help="concurrent clients (default 1)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL))
+    args = parser.parse_args()
+
+    env = bench_environment(args)
+    os.environ.update(env)
+    sys.path.insert(0, str(BASE_DIR))
+    import django
+
+    from config.settings_module import select_settings_module
+
+    select_settings_module()
+    django.setup()
+    from django.core.management import call_command
+
+    ensure_database(args.database_url)
+    call_command("migrate", verbosity=0)
+    shape = seed(args.tasks)
+    board = load_board()
+    print(f"Starting gunicorn with {args.workers} workers on 127.0.0.1:{args.port} …")
+    server = start_server(env, args.port, args.workers)
+    try:
+        print(f"Driving it with {args.concurrency} client(s), {args.requests} requests per endpoint:")
+        results = asyncio.run(drive(f"http://127.0.0.1:{args.port}", board, args))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    plans = explain_plans()
+
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    stem = OUT_DIR / f"bench-{args.tasks}-c{args.concurrency}"
+    report = {
+        "tasks": shape["tasks"],
+        "users": shape["users"],
+        "projects": shape["projects"],
+        "heavy_user_tasks": HEAVY_PROJECTS * HEAVY_TASKS_PER_PROJECT,
+        "concurrency": args.concurrency,
+        "gunicorn_workers": args.workers,
+        "cpus": os.cpu_count(),
+        "results": results,
+    }
+    stem.with_suffix(".json").write_text(json.dumps(report, indent=2))
+    stem.with_name(stem.name + "-explain.txt").write_text(
+        "\n\n".join(f"== {name}\n" + "\n\n".join(items) for name, items in plans.items())
+    )
+    print()
+    print(table(results))
+    print(f"\nWrote {stem.with_suffix('.json')} and {stem.name}-explain.txt")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
