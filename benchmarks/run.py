@@ -38,7 +38,7 @@ OUT_DIR = BASE_DIR / "var" / "bench"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/taskflow_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/3"
 HEAVY_EMAIL = "bench-heavy@example.com"
-HEAVY_PASSWORD = "Bench-pass-2026"
+HEAVY_PASSWORD = "Bench-pass-2026"  # noqa: S105 - a throwaway benchmark database
 HEAVY_PROJECTS = 20
 HEAVY_TASKS_PER_PROJECT = 1000
 OTHER_TASKS_PER_PROJECT = 250
@@ -219,7 +219,7 @@ def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Pop
         "--log-level",
         "warning",
     ]
-    server = subprocess.Popen(command, cwd=BASE_DIR, env={**os.environ, **env})
+    server = subprocess.Popen(command, cwd=BASE_DIR, env={**os.environ, **env})  # noqa: S603 - our own gunicorn
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -324,7 +324,7 @@ async def run_scenario(
     statuses: dict[int, int] = {}
 
     async def client(client_no: int) -> None:
-        rng = random.Random(1000 + client_no)
+        rng = random.Random(1000 + client_no)  # noqa: S311 - a reproducible load, not a secret
         make = scenarios(board, client_no, clients)[name]
         async with httpx.AsyncClient(
             base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
@@ -418,7 +418,8 @@ def explain_plans() -> dict[str, list[str]]:
 def table(results: list[dict[str, Any]]) -> str:
     floor = results[0]["p95_ms"]
     lines = [
-        f"| {'endpoint':<44} | {'n':>5} | {'p50 ms':>7} | {'p95 ms':>7} | {'p99 ms':>7} | {'req/s':>7} | {'p95/floor':>9} |",
+        f"| {'endpoint':<44} | {'n':>5} | {'p50 ms':>7} | {'p95 ms':>7} | {'p99 ms':>7} "
+        f"| {'req/s':>7} | {'p95/floor':>9} |",
         f"|{'-' * 46}|{'-' * 7}|{'-' * 9}|{'-' * 9}|{'-' * 9}|{'-' * 9}|{'-' * 11}|",
     ]
     for r in results:
