@@ -383,10 +383,11 @@ def explain_plans() -> dict[str, list[str]]:
 
     from accounts.models import User
     from dashboard.selectors import dashboard_statistics
+    from projects.models import Project
     from tasks.selectors import task_list
 
     heavy = User.objects.get(email=HEAVY_EMAIL)
-    project = heavy.projects.order_by("pk").first()
+    project = Project.objects.filter(owner=heavy).order_by("pk").first()
     cases = {
         "dashboard": lambda: dashboard_statistics(user=heavy),
         "project tasks, filtered": lambda: list(
