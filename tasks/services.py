@@ -159,12 +159,17 @@ def tasks_bulk_update(*, user: User, updates: list[dict[str, Any]]) -> list[Task
         raise Http404(f"No task with id {', '.join(missing)}.")
     if any(task.owner_id != user.pk for task in found.values()):
         raise PermissionDenied("You do not have permission to change one or more of these tasks.")
-    with transaction.atomic():
-        _lock_projects(task.project_id for task in found.values())
-        list(Task.objects.filter(pk__in=ids).order_by("pk").select_for_update().values_list("pk"))
-        for item in updates:
-            changes = {key: value for key, value in item.items() if key not in ("id", "version")}
-            _update_locked(task_id=item["id"], changes=changes, expected_version=item.get("version"))
+    try:
+        with transaction.atomic():
+            _lock_projects(task.project_id for task in found.values())
+            list(Task.objects.filter(pk__in=ids).order_by("pk").select_for_update().values_list("pk"))
+            for item in updates:
+                changes = {key: value for key, value in item.items() if key not in ("id", "version")}
+                _update_locked(task_id=item["id"], changes=changes, expected_version=item.get("version"))
+    except TaskVersionConflict as conflict:
+        # Earlier items may have shifted the task inside the rolled-back transaction: report
+        # the task as it is stored.
+        raise TaskVersionConflict(Task.objects.get(pk=conflict.task.pk)) from None
     tasks = Task.objects.in_bulk(ids)
     logger.info("tasks bulk-updated count=%d user_id=%s", len(ids), user.pk)
     return [tasks[task_id] for task_id in ids]

@@ -53,11 +53,11 @@ class BoundaryDateTimeField(forms.Field):
             return None
         text = str(value).strip()
         try:
-            moment = parse_datetime(text)
-            if moment is None:
-                day = parse_date(text)
-                if day is not None:
-                    moment = datetime.combine(day, time.max if self.end else time.min)
+            # A plain date first: parse_datetime would read "2026-05-01" as midnight.
+            day = parse_date(text)
+            moment = (
+                datetime.combine(day, time.max if self.end else time.min) if day else parse_datetime(text)
+            )
         except ValueError:
             moment = None
         if moment is None:
