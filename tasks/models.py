@@ -52,10 +52,17 @@ class Task(models.Model):
         # A move rewrites every task it shifts, and each rewritten row adds an entry to every
         # index: so only the indexes the queries need. A project's board is read through
         # UNIQUE(project, status, position) (≤ a few thousand rows, sorted in memory for other
-        # orders); the caller's tasks across projects through the (owner, …) indexes. Trigram
-        # indexes for `search` come from migration 0002 (PostgreSQL only).
+        # orders); the caller's tasks across projects through one (owner, …) index per sort.
+        # Trigram indexes for `search` come from migration 0002 (PostgreSQL only).
         indexes = [
+            models.Index(fields=["owner", "status", "position"], name="tasks_owner_board_idx"),
+            models.Index(fields=["owner", "position"], name="tasks_owner_position_idx"),
             models.Index(fields=["owner", "due_date"], name="tasks_owner_due_idx"),
+            # sort_by=due_date&sort_order=desc puts null due dates last: DESC NULLS LAST, which
+            # a backward scan of the index above cannot give.
+            models.Index(
+                models.F("owner"), models.F("due_date").desc(nulls_last=True), name="tasks_owner_due_desc_idx"
+            ),
             models.Index(fields=["owner", "priority"], name="tasks_owner_priority_idx"),
             models.Index(fields=["owner", "created_at"], name="tasks_owner_created_idx"),
             models.Index(fields=["owner", "updated_at"], name="tasks_owner_updated_idx"),
