@@ -10,7 +10,8 @@
 3. Starts gunicorn (``--workers``) against that database with production-like settings
    (DEBUG off, Redis cache, throttles raised so that they count but never refuse).
 4. Drives it from this process with ``--concurrency`` asyncio clients (httpx), each endpoint in
-   turn, and measures p50/p95/p99 latency and requests per second, as the heavy user.
+   turn (after a VACUUM ANALYZE of tasks_task), and measures p50/p95/p99 latency and requests
+   per second, as the heavy user.
 5. Records ``EXPLAIN (ANALYZE, BUFFERS)`` of the dashboard, filter and search queries.
 6. Prints a table and writes ``var/bench/bench-<tasks>.json`` and ``…-explain.txt``.
 """
@@ -355,6 +356,15 @@ async def run_scenario(
     }
 
 
+def vacuum() -> None:
+    """Each scenario starts on a vacuumed, analyzed table, as autovacuum leaves it between
+    bursts: the moves before it must not decide what the reads after it cost."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE) tasks_task")
+
+
 async def drive(base_url: str, board: Board, args: argparse.Namespace) -> list[dict[str, Any]]:
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
         login = await http.post("/api/v1/auth/login", json={"email": HEAVY_EMAIL, "password": HEAVY_PASSWORD})
@@ -362,6 +372,7 @@ async def drive(base_url: str, board: Board, args: argparse.Namespace) -> list[d
         token = login.json()["access_token"]
     results = []
     for name in scenarios(board, 0, 1):
+        vacuum()
         requests = max(20, args.requests // 5) if name.startswith("bulk") else args.requests
         result = await run_scenario(base_url, token, board, name, args.concurrency, requests, args.warmup)
         results.append(result)
