@@ -20,7 +20,7 @@ class DashboardViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Statistics over the caller's non-archived projects",
-        description="Computed on every request from three aggregate queries (no cache, so never stale).",
+        description="Computed on every request from four queries (no cache, so never stale).",
         responses={200: DashboardSerializer, **error_responses(401)},
     )
     @action(detail=False, methods=["get"])

@@ -118,7 +118,7 @@ def test_a_fixed_number_of_queries_whatever_the_data_size(user):
         counts.append(len(queries))
 
     assert counts[0] == counts[1]
-    assert counts[0] <= 4  # the user, the aggregate, upcoming tasks, recent projects
+    assert counts[0] <= 5  # the user, projects, counts per column, overdue, upcoming
 
 
 def test_another_users_data_is_never_counted():
