@@ -1,4 +1,4 @@
-"""The task lists stay on indexes with 110,000 tasks in the table (SPEC §5, "Speed"): the real
+"""The task lists stay on indexes with 100,000 tasks in the table (SPEC §5, "Speed"): the real
 querysets from ``tasks.selectors.task_list`` are EXPLAINed on PostgreSQL after ANALYZE. The
 plans are printed: run with ``-s`` to read them."""
 
@@ -20,8 +20,8 @@ from tasks.selectors import task_list
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 HEAVY_PROJECTS = 20
-HEAVY_TASKS_PER_PROJECT = 5_000
-OTHER_USERS = 50
+HEAVY_TASKS_PER_PROJECT = 1_000
+OTHER_USERS = 400
 OTHER_TASKS_PER_PROJECT = 200
 PAGE_SIZE = 50  # the API's default page: what a list request actually fetches
 RARE_WORD = "kubernetes"  # in about 1 title in 997 and 1 description in 1009
@@ -97,8 +97,8 @@ class DataSet(NamedTuple):
 
 @pytest.fixture(scope="module")
 def data_set(django_db_setup, django_db_blocker):
-    """110,000 tasks, analysed once for the module: 100,000 of one user in 20 projects (5,000
-    each), 200 for each of 50 other users. They live in a transaction that is never committed
+    """100,000 tasks, analysed once for the module: 20,000 of one user in 20 projects (1,000
+    each, as in the benchmark), 200 for each of 400 other users. They live in a transaction that is never committed
     (each test runs in a savepoint inside it): other connections never see them, and ANALYZE
     inside the transaction counts them."""
     with django_db_blocker.unblock(), transaction.atomic():
@@ -157,10 +157,10 @@ def test_the_data_set_is_as_large_and_dense_as_intended(data_set):
             "HAVING min(position) <> 0 OR max(position) <> count(*) - 1) AS broken"
         )
         broken_columns = cursor.fetchone()[0]
-    assert (total, heavy, projects) == (110_000, 100_000, HEAVY_PROJECTS + OTHER_USERS)
+    assert (total, heavy, projects) == (100_000, 20_000, HEAVY_PROJECTS + OTHER_USERS)
     assert 0 < without_due_date < total
     assert broken_columns == 0
-    assert task_list(user=heavy_user, params=QueryDict(f"search={RARE_WORD.upper()}")).count() > 100
+    assert task_list(user=heavy_user, params=QueryDict(f"search={RARE_WORD.upper()}")).count() > 20
 
 
 ACROSS_PROJECTS = [
@@ -226,7 +226,10 @@ def test_the_callers_tasks_across_projects_are_read_through_indexes(data_set, qu
 IN_ONE_PROJECT = [
     pytest.param("", ("tasks_unique_position_in_column",), id="board order"),
     pytest.param("sort_order=desc", ("tasks_unique_position_in_column",), id="board order desc"),
-    pytest.param(f"search={RARE_WORD}", ("tasks_title_trgm_idx", "tasks_description_trgm_idx"), id="search"),
+    # Within one project (1,000 tasks) the planner may read the project's rows through the
+    # column index and test each, or combine that with the (owner, trigram) indexes: both are
+    # index plans of a few milliseconds, so no index name is asserted.
+    pytest.param(f"search={RARE_WORD}", (), id="search"),
     pytest.param("status=TODO", ("tasks_unique_position_in_column",), id="status"),
     pytest.param("status=IN_PROGRESS,DONE", (), id="two statuses"),
     # With the board order (the default) a priority filter keeps a quarter of the caller's
@@ -234,10 +237,10 @@ IN_ONE_PROJECT = [
     # tasks_owner_priority_idx or tasks_owner_board_idx is the planner's choice, so no index
     # name is asserted.
     pytest.param("priority=URGENT&sort_by=due_date", (), id="priority, sort_by=due_date"),
+    # The project's 1,000 rows through the column index and a sort, or the (owner, priority)
+    # index: the planner's choice.
     pytest.param(
-        "priority=URGENT,HIGH&sort_by=priority&sort_order=desc",
-        ("tasks_owner_priority_idx",),
-        id="priorities, sort_by=priority desc",
+        "priority=URGENT,HIGH&sort_by=priority&sort_order=desc", (), id="priorities, sort_by=priority desc"
     ),
     pytest.param(DUE_RANGE, (), id="due_date range, sort_by=due_date"),
     pytest.param("sort_by=due_date", (), id="sort_by=due_date"),
