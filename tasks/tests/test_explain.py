@@ -98,7 +98,8 @@ class DataSet(NamedTuple):
 @pytest.fixture(scope="module")
 def data_set(django_db_setup, django_db_blocker):
     """100,000 tasks, analysed once for the module: 20,000 of one user in 20 projects (1,000
-    each, as in the benchmark), 200 for each of 400 other users. They live in a transaction that is never committed
+    each, as in the benchmark), 200 for each of 400 other users. They live in a transaction
+    that is never committed
     (each test runs in a savepoint inside it): other connections never see them, and ANALYZE
     inside the transaction counts them."""
     with django_db_blocker.unblock(), transaction.atomic():
