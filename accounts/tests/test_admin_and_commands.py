@@ -3,7 +3,6 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,14 +12,6 @@ from accounts.tests.factories import UserFactory
 from accounts.tokens import one_time_token_create
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_client():
-    staff = UserFactory(is_staff=True, is_superuser=True)
-    client = Client()
-    client.force_login(staff)
-    return client
 
 
 def test_user_admin_lists_searches_and_filters(staff_client, django_assert_max_num_queries):

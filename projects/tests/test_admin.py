@@ -1,6 +1,5 @@
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -14,14 +13,6 @@ from tasks.tests.factories import make_task
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "admin:projects_project_changelist"
-
-
-@pytest.fixture
-def staff_client():
-    staff = UserFactory(is_staff=True, is_superuser=True)
-    client = Client()
-    client.force_login(staff)
-    return client
 
 
 def listed_names(response):

@@ -2,11 +2,9 @@ from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.tests.factories import UserFactory
 from projects.tests.factories import ProjectFactory
 from tasks.models import Priority, Status, Task
 from tasks.tests.factories import make_task
@@ -14,14 +12,6 @@ from tasks.tests.factories import make_task
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "admin:tasks_task_changelist"
-
-
-@pytest.fixture
-def staff_client():
-    staff = UserFactory(is_staff=True, is_superuser=True)
-    client = Client()
-    client.force_login(staff)
-    return client
 
 
 def column(project, status):

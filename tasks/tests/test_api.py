@@ -9,6 +9,7 @@ from conftest import bearer_client
 from projects.tests.factories import ProjectFactory
 from tasks.models import Priority, Status, Task
 from tasks.tests.factories import make_task
+from tasks.tests.helpers import as_json, board, iso, stored_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -42,45 +43,6 @@ def project_tasks_url(project_id) -> str:
 
 def task_url(task_id) -> str:
     return f"/api/v1/tasks/{task_id}"
-
-
-def iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def as_json(task: Task) -> dict:
-    """The API representation of the stored task, built independently of the serializer."""
-    task.refresh_from_db()
-    return {
-        "id": str(task.pk),
-        "project_id": str(task.project_id),
-        "title": task.title,
-        "description": task.description,
-        "status": Status(task.status).label,
-        "priority": Priority(task.priority).label,
-        "due_date": iso(task.due_date),
-        "remind_at": iso(task.remind_at),
-        "position": task.position,
-        "version": task.version,
-        "completed_at": iso(task.completed_at),
-        "created_at": iso(task.created_at),
-        "updated_at": iso(task.updated_at),
-    }
-
-
-def board(project) -> dict[str, list[tuple[str, int]]]:
-    """Every column of the project, as (title, position) in position order."""
-    columns: dict[str, list[tuple[str, int]]] = {label: [] for label in Status.labels}
-    for task in Task.objects.filter(project=project).order_by("status", "position"):
-        columns[Status(task.status).label].append((task.title, task.position))
-    return columns
-
-
-def stored_rows() -> list[dict]:
-    """Every column of every task in the database, to prove that nothing was written."""
-    return list(Task.objects.order_by("pk").values())
 
 
 @pytest.fixture
