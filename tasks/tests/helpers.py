@@ -4,6 +4,23 @@ from datetime import UTC, datetime
 
 from tasks.models import Priority, Status, Task
 
+# The keys of a task in the API (SPEC §5).
+TASK_KEYS = {
+    "id",
+    "project_id",
+    "title",
+    "description",
+    "status",
+    "priority",
+    "due_date",
+    "remind_at",
+    "position",
+    "version",
+    "completed_at",
+    "created_at",
+    "updated_at",
+}
+
 
 def iso(moment: datetime | None) -> str | None:
     if moment is None:

@@ -9,25 +9,10 @@ from conftest import bearer_client
 from projects.tests.factories import ProjectFactory
 from tasks.models import Priority, Status, Task
 from tasks.tests.factories import make_task
-from tasks.tests.helpers import as_json, board, iso, stored_rows
+from tasks.tests.helpers import TASK_KEYS, as_json, board, iso, stored_rows
 
 pytestmark = pytest.mark.django_db
 
-TASK_KEYS = {
-    "id",
-    "project_id",
-    "title",
-    "description",
-    "status",
-    "priority",
-    "due_date",
-    "remind_at",
-    "position",
-    "version",
-    "completed_at",
-    "created_at",
-    "updated_at",
-}
 CONFLICT_DETAIL = "The task was changed by someone else; see `current` for the stored version."
 FORBIDDEN = {
     "code": "permission_denied",

@@ -11,6 +11,7 @@ from projects.tests.factories import ProjectFactory
 from tasks.models import Priority, Status, Task
 from tasks.services import task_update
 from tasks.tests.factories import make_task
+from tasks.tests.helpers import TASK_KEYS
 
 pytestmark = pytest.mark.django_db
 
@@ -526,21 +527,7 @@ def test_list_items_have_the_task_shape(auth_client, list_url, project):
     assert item["status"] == "TODO"
     assert item["priority"] == "MEDIUM"
     assert item["due_date"] == "2026-05-01T09:00:00Z"
-    assert set(item) == {
-        "id",
-        "project_id",
-        "title",
-        "description",
-        "status",
-        "priority",
-        "due_date",
-        "remind_at",
-        "position",
-        "version",
-        "completed_at",
-        "created_at",
-        "updated_at",
-    }
+    assert set(item) == TASK_KEYS
 
 
 # --- pagination -------------------------------------------------------------------------------
