@@ -1,7 +1,6 @@
 from typing import Any
 
 from django.db.models import F, OrderBy, Q, QuerySet
-from django.db.models.functions import Coalesce
 from django_filters import rest_framework as filters
 
 from accounts.models import User
@@ -34,20 +33,15 @@ class TaskFilter(filters.FilterSet):
         return queryset  # sort_by / sort_order are validated here and applied by task_list
 
 
-def _ordering(sort_by: str | None, descending: bool, *, searching: bool) -> list[OrderBy]:
+def _ordering(sort_by: str | None, descending: bool) -> list[OrderBy]:
     """The kanban order (status TODO, IN_PROGRESS, DONE, then position) unless ``sort_by``;
-    null due dates last in both directions; ties broken by id for stable pages.
-
-    With a search term the sort keys are wrapped in an expression no index matches: else
-    PostgreSQL, which cannot estimate how many rows a ``LIKE '%term%'`` keeps, may walk a
-    sort index and test row after row for a rare term (tens of ms on the heavy user), where
-    the trigram indexes find the few matches at once and sorting them is cheap."""
+    null due dates last in both directions; ties broken by id for stable pages."""
     fields = ["status", "position"] if not sort_by else [sort_by]
     # Only due_date is nullable; NULLS LAST elsewhere would keep PostgreSQL off the indexes.
     nulls_last = True if sort_by == "due_date" else None
-    keys = [Coalesce(F(field), F(field)) if searching else F(field) for field in fields]
     order = [
-        key.desc(nulls_last=nulls_last) if descending else key.asc(nulls_last=nulls_last) for key in keys
+        F(field).desc(nulls_last=nulls_last) if descending else F(field).asc(nulls_last=nulls_last)
+        for field in fields
     ]
     return [*order, F("id").asc()]
 
@@ -59,7 +53,4 @@ def task_list(*, user: User, params: Any, project: Project | None = None) -> Que
         base = base.filter(project=project)
     filterset = validated_filterset(TaskFilter(params, queryset=base))
     data = filterset.form.cleaned_data
-    ordering = _ordering(
-        data.get("sort_by"), data.get("sort_order") == "desc", searching=bool(data.get("search"))
-    )
-    return filterset.qs.order_by(*ordering)
+    return filterset.qs.order_by(*_ordering(data.get("sort_by"), data.get("sort_order") == "desc"))

@@ -165,7 +165,12 @@ def test_the_data_set_is_as_large_and_dense_as_intended(data_set):
 
 
 ACROSS_PROJECTS = [
-    pytest.param(f"search={RARE_WORD}", ("tasks_title_trgm_idx", "tasks_description_trgm_idx"), id="search"),
+    # A search's first page: PostgreSQL cannot estimate how many rows LIKE '%term%' keeps, so
+    # it either takes the (owner, trigram) indexes and sorts the matches, or walks a sort index
+    # testing rows until it has a page. Both are index plans; which one depends on the
+    # statistics of the moment (docs/BENCHMARKS.md), so no index name is asserted here; the
+    # count, which has no order, must use the trigram indexes (below).
+    pytest.param(f"search={RARE_WORD}", (), id="search"),
     # With the board order (the default) a priority filter keeps a quarter of the caller's
     # tasks, all of which must be sorted: whether the planner reads them through
     # tasks_owner_priority_idx or tasks_owner_board_idx is the planner's choice, so no index
@@ -215,6 +220,14 @@ ACROSS_PROJECTS = [
         id="sort_by=position",
     ),
 ]
+
+
+def test_a_search_count_uses_the_trigram_indexes(data_set):
+    queryset = task_list(user=data_set.heavy_user, params=QueryDict(f"search={RARE_WORD}"))
+    text = queryset.order_by().explain(analyze=True)  # the count pagination runs has no order
+    print(f"\n--- count of /tasks?search={RARE_WORD} ---\n{text}")
+
+    assert_on_indexes(text, "tasks_title_trgm_idx", "tasks_description_trgm_idx")
 
 
 @pytest.mark.parametrize(("query", "index_names"), ACROSS_PROJECTS)
