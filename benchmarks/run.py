@@ -154,6 +154,7 @@ def seed(total_tasks: int, *, keep: bool) -> dict[str, int]:
     heavy.save(update_fields=["password"])
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE tasks_task")
+        cursor.execute("VACUUM ANALYZE tasks_taskposition")
         cursor.execute("VACUUM ANALYZE projects_project")
         cursor.execute("VACUUM ANALYZE accounts_user")
     print(f"Seeded in {time.monotonic() - started:.1f}s.")
@@ -172,13 +173,19 @@ def _insert_tasks(cursor: Any, first: int, last: int, heavy_tasks: int) -> None:
                    CASE WHEN g < %(heavy_tasks)s THEN g %% %(heavy_k)s
                         ELSE (g - %(heavy_tasks)s) %% %(other_k)s END AS i
             FROM generate_series(%(first)s, %(last)s) AS g
-        )
+        ), placed AS (
+            SELECT g, i, gen_random_uuid() AS id,
+                   md5('project' || project_no)::uuid AS project_id,
+                   md5('user' || CASE WHEN project_no < %(heavy_projects)s THEN 0
+                                      ELSE 1 + (project_no - %(heavy_projects)s) / %(per_user)s END)::uuid
+                       AS owner_id
+            FROM numbered
+        ), tasks AS (
         INSERT INTO tasks_task (id, project_id, owner_id, title, description, status, priority,
-            due_date, remind_at, position, version, completed_at, created_at, updated_at)
-        SELECT gen_random_uuid(),
-               md5('project' || project_no)::uuid,
-               md5('user' || CASE WHEN project_no < %(heavy_projects)s THEN 0
-                                  ELSE 1 + (project_no - %(heavy_projects)s) / %(per_user)s END)::uuid,
+            due_date, remind_at, version, completed_at, created_at, updated_at)
+        SELECT id,
+               project_id,
+               owner_id,
                'Task ' || g || ' ' || (%(words)s::text[])[1 + g %% 10] || ' '
                    || (%(words)s::text[])[1 + (g / 10) %% 10],
                'Notes about the ' || (%(words)s::text[])[1 + (g / 100) %% 10] || ' for task ' || g,
@@ -187,12 +194,14 @@ def _insert_tasks(cursor: Any, first: int, last: int, heavy_tasks: int) -> None:
                CASE WHEN g %% 7 = 0 THEN NULL
                     ELSE now() + make_interval(hours => (g %% 1440) - 240) END,
                NULL,
-               i / 3,
                1,
                CASE WHEN i %% 3 + 1 = 3 THEN now() - interval '1 day' END,
                now() - make_interval(secs => g),
                now() - make_interval(secs => g)
-        FROM numbered
+        FROM placed
+        )
+        INSERT INTO tasks_taskposition (task_id, project_id, owner_id, status, position)
+        SELECT id, project_id, owner_id, i %% 3 + 1, i / 3 FROM placed
         """,
         {
             "heavy_tasks": heavy_tasks,
@@ -366,6 +375,7 @@ def vacuum() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("VACUUM (ANALYZE) tasks_task")
+        cursor.execute("VACUUM (ANALYZE) tasks_taskposition")
 
 
 async def drive(base_url: str, board: Board, args: argparse.Namespace) -> list[dict[str, Any]]:

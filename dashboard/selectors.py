@@ -1,4 +1,4 @@
-"""The dashboard (SPEC §6): four queries whatever the amount of data."""
+"""The dashboard (SPEC §6): five queries whatever the amount of data."""
 
 from collections import Counter
 from datetime import datetime, timedelta
@@ -23,8 +23,10 @@ def dashboard_statistics(*, user: User, now: datetime | None = None) -> dict[str
 
     1. the non-archived projects, most recently updated first;
     2. tasks counted per (project, status) over those projects: an index-only scan of
-       UNIQUE(project, status, position), no table rows read;
-    3. the overdue count and 4. the upcoming tasks, both through (owner, due_date)."""
+       (project, status), no table rows read;
+    3. the overdue count and 4. the upcoming tasks, both through (owner, due_date);
+    5. the first due date beyond the 7 days, for ``changes_at``: the moment the answer changes
+       by the passing of time alone (a task falls overdue or enters the 7 days), or None."""
     now = now or timezone.now()
     projects = list(Project.objects.filter(owner=user, archived=False).order_by("-updated_at", "id"))
     project_ids = [project.pk for project in projects]
@@ -41,11 +43,19 @@ def dashboard_statistics(*, user: User, now: datetime | None = None) -> dict[str
         per_project[project_id] += count
     open_tasks = Task.objects.filter(owner=user, project_id__in=project_ids, status__in=OPEN_STATUSES)
     overdue = open_tasks.filter(due_date__lt=now).count()
+    window_end = now + timedelta(days=UPCOMING_DAYS)
     upcoming = list(
-        open_tasks.filter(due_date__gte=now, due_date__lt=now + timedelta(days=UPCOMING_DAYS)).order_by(
-            "due_date", "id"
-        )[:UPCOMING_LIMIT]
+        open_tasks.select_related("place")
+        .filter(due_date__gte=now, due_date__lt=window_end)
+        .order_by("due_date", "id")[:UPCOMING_LIMIT]
     )
+    beyond = (
+        open_tasks.filter(due_date__gte=window_end).order_by("due_date").values_list("due_date", flat=True)
+    )
+    moments: list[datetime] = [task.due_date for task in upcoming[:1] if task.due_date is not None]
+    next_beyond = beyond.first()
+    if next_beyond is not None:
+        moments.append(next_beyond - timedelta(days=UPCOMING_DAYS))
     recent_projects = projects[:RECENT_PROJECTS_LIMIT]
     for project in recent_projects:
         project.task_count = per_project[project.pk]  # type: ignore[attr-defined]
@@ -60,4 +70,5 @@ def dashboard_statistics(*, user: User, now: datetime | None = None) -> dict[str
         "overdue_count": overdue,
         "recent_projects": recent_projects,
         "completion_rate": round(per_status[Status.DONE] / total, 2) if total else 0.0,
+        "changes_at": min(moments, default=None),
     }

@@ -1,8 +1,12 @@
+from typing import Any
+
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
+from config.change_stamps import user_data_changed
 from projects.models import Project
+from projects.services import project_delete
 
 
 @admin.register(Project)
@@ -21,6 +25,17 @@ class ProjectAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Project]:
         return super().get_queryset(request).annotate(task_count=Count("tasks"))
+
+    def save_model(self, request: HttpRequest, obj: Project, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        user_data_changed(obj.owner_id)  # the owner's cached dashboard shows projects
+
+    def delete_model(self, request: HttpRequest, obj: Project) -> None:
+        project_delete(project=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Project]) -> None:
+        for project in queryset:
+            project_delete(project=project)
 
     @admin.display(ordering="task_count", description="tasks")
     def task_count(self, project: Project) -> int:

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.http import Http404
 
 from accounts.models import User
+from config.change_stamps import user_data_changed
 from projects.models import DEFAULT_COLOR, Project
 
 logger = logging.getLogger(__name__)
@@ -15,6 +16,7 @@ PROJECT_DEFAULTS = {"description": "", "color": DEFAULT_COLOR, "archived": False
 
 def project_create(*, owner: User, name: str, **fields: Any) -> Project:
     project = Project.objects.create(owner=owner, name=name, **fields)
+    user_data_changed(owner.pk)
     logger.info("project created project_id=%s user_id=%s", project.pk, owner.pk)
     return project
 
@@ -31,6 +33,7 @@ def project_update(*, project: Project, changes: dict[str, Any], replace: bool =
     for field, value in values.items():
         setattr(locked, field, value)
     locked.save(update_fields=[*values, "updated_at"])
+    user_data_changed(locked.owner_id)
     return locked
 
 
@@ -38,4 +41,5 @@ def project_delete(*, project: Project) -> None:
     """Deletes the project and, by cascade, its tasks."""
     project_id, owner_id = project.pk, project.owner_id
     project.delete()
+    user_data_changed(owner_id)
     logger.info("project deleted project_id=%s user_id=%s", project_id, owner_id)

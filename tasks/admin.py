@@ -15,7 +15,7 @@ class TaskAdmin(admin.ModelAdmin):
     list_display = ["title", "project", "owner", "status", "priority", "position", "due_date", "updated_at"]
     list_filter = ["status", "priority", "project__archived"]
     search_fields = ["title", "owner__email", "project__name"]
-    list_select_related = ["project", "owner"]
+    list_select_related = ["project", "owner", "place"]
     fields = [
         "id",
         "project",

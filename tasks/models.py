@@ -28,8 +28,7 @@ class Priority(models.IntegerChoices):
 
 class Task(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    # No single-column FK indexes: UNIQUE(project, status, position) and the (owner, …) indexes
-    # lead with these columns. Every index costs on each shifted row (see Meta).
+    # No single-column FK indexes: (project, status) and the (owner, …) indexes lead with these.
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tasks", db_index=False)
     # The project's owner, kept on the task so that every per-user filter and sort has an index.
     owner = models.ForeignKey(
@@ -41,22 +40,24 @@ class Task(models.Model):
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.MEDIUM)
     due_date = models.DateTimeField(null=True, blank=True)
     remind_at = models.DateTimeField(null=True, blank=True)
-    position = models.PositiveIntegerField()
     version = models.PositiveIntegerField(default=1)
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # The board place (status and position) lives in TaskPosition, ``task.place``.
+    place: "TaskPosition"
+
     class Meta:
-        ordering = ["status", "position"]
-        # A move rewrites every task it shifts, and each rewritten row adds an entry to every
-        # index: so only the indexes the queries need. A project's board is read through
-        # UNIQUE(project, status, position) (≤ a few thousand rows, sorted in memory for other
-        # orders); the caller's tasks across projects through one (owner, …) index per sort.
-        # Trigram indexes for `search` come from migration 0002 (PostgreSQL only).
+        ordering = ["place__status", "place__position"]
+        # The task's kanban position is not in this table: a move rewrites the positions of
+        # every task it passes, and keeping those in the narrow TaskPosition table means a
+        # shifted task costs one small row and three small index entries instead of a wide row
+        # and an entry in each of the indexes below. The caller's tasks across projects are
+        # read through one (owner, …) index per sort; trigram indexes for `search` come from
+        # migrations 0002/0006 (PostgreSQL only).
         indexes = [
-            models.Index(fields=["owner", "status", "position"], name="tasks_owner_board_idx"),
-            models.Index(fields=["owner", "position"], name="tasks_owner_position_idx"),
+            models.Index(fields=["project", "status"], name="tasks_project_status_idx"),
             models.Index(fields=["owner", "due_date"], name="tasks_owner_due_idx"),
             # sort_by=due_date&sort_order=desc puts null due dates last: DESC NULLS LAST, which
             # a backward scan of the index above cannot give.
@@ -68,13 +69,6 @@ class Task(models.Model):
             models.Index(fields=["owner", "updated_at"], name="tasks_owner_updated_idx"),
         ]
         constraints = [
-            # A column (project, status) holds positions 0..n-1. Deferred: a move shifts its
-            # neighbours in one UPDATE, and uniqueness is checked at commit.
-            models.UniqueConstraint(
-                fields=["project", "status", "position"],
-                name="tasks_unique_position_in_column",
-                deferrable=models.Deferrable.DEFERRED,
-            ),
             models.CheckConstraint(condition=models.Q(status__in=Status.values), name="tasks_status_valid"),
             models.CheckConstraint(
                 condition=models.Q(priority__in=Priority.values), name="tasks_priority_valid"
@@ -97,3 +91,44 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def position(self) -> int:
+        """The 0-based index of the task in its column (SPEC §5)."""
+        return self.place.position
+
+
+class TaskPosition(models.Model):
+    """Where a task sits on its project's board: one narrow row per task, the same status as
+    the task. A column (project, status) holds positions 0..n-1; a move shifts the positions
+    of the tasks it passes in this table only (see tasks.services)."""
+
+    task = models.OneToOneField(Task, on_delete=models.CASCADE, primary_key=True, related_name="place")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+", db_index=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    status = models.PositiveSmallIntegerField(choices=Status.choices)
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            # The caller's board across projects (status, then position) and sort_by=position.
+            models.Index(fields=["owner", "status", "position", "task"], name="tasks_owner_board_idx"),
+            models.Index(fields=["owner", "position", "task"], name="tasks_owner_position_idx"),
+        ]
+        constraints = [
+            # Deferred: a move shifts its neighbours in one UPDATE; uniqueness is checked at
+            # commit. It is also the index a project's board is read through.
+            models.UniqueConstraint(
+                fields=["project", "status", "position"],
+                name="tasks_unique_position_in_column",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=Status.values), name="tasks_place_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{Status(self.status).label} #{self.position}"

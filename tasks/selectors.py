@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import F, OrderBy, Q, QuerySet
 from django_filters import rest_framework as filters
 
@@ -12,14 +13,18 @@ SORT_FIELDS = ("created_at", "due_date", "priority", "position", "updated_at")
 
 
 class TaskFilter(filters.FilterSet):
-    status = MultipleNamesFilter(enum=Status)
+    status = MultipleNamesFilter(enum=Status, method="filter_status")
     priority = MultipleNamesFilter(enum=Priority)
     search = filters.CharFilter(method="filter_search", max_length=200)
     due_date_from = BoundaryDateTimeFilter(field_name="due_date", lookup_expr="gte")
     due_date_to = BoundaryDateTimeFilter(field_name="due_date", lookup_expr="lte", end=True)
-    project_id = filters.UUIDFilter(field_name="project_id")
+    project_id = filters.UUIDFilter(method="filter_project")
     sort_by = filters.ChoiceFilter(choices=[(f, f) for f in SORT_FIELDS], method="keep")
     sort_order = filters.ChoiceFilter(choices=[("asc", "asc"), ("desc", "desc")], method="keep")
+
+    # Where status and project are read: the task itself (""), or its board place ("place__"),
+    # which the board orders walk (see task_list).
+    prefix = ""
 
     class Meta:
         model = Task
@@ -29,28 +34,81 @@ class TaskFilter(filters.FilterSet):
         # icontains compiles to UPPER(col) LIKE UPPER(%term%): the trigram indexes match it.
         return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
 
+    def filter_status(self, queryset: QuerySet[Task], name: str, value: list[str]) -> QuerySet[Task]:
+        return self.filters["status"].filter_values(queryset, value, f"{self.prefix}status")
+
+    def filter_project(self, queryset: QuerySet[Task], name: str, value: Any) -> QuerySet[Task]:
+        return queryset.filter(**{f"{self.prefix}project_id": value}) if value else queryset
+
     def keep(self, queryset: QuerySet[Task], name: str, value: str) -> QuerySet[Task]:
         return queryset  # sort_by / sort_order are validated here and applied by task_list
+
+    def apply(self, queryset: QuerySet[Task], prefix: str) -> QuerySet[Task]:
+        self.prefix = prefix
+        return self.filter_queryset(queryset)
+
+
+# Positions are in TaskPosition (``place``); in the board orders ties are broken by its task_id
+# (the task's id), so that the order matches its indexes column for column.
+ORDER_FIELDS = {"position": "place__position"}
+BOARD_ORDER = ["place__status", "place__position"]
 
 
 def _ordering(sort_by: str | None, descending: bool) -> list[OrderBy]:
     """The kanban order (status TODO, IN_PROGRESS, DONE, then position) unless ``sort_by``;
     null due dates last in both directions; ties broken by id for stable pages."""
-    fields = ["status", "position"] if not sort_by else [sort_by]
+    fields = BOARD_ORDER if not sort_by else [ORDER_FIELDS.get(sort_by, sort_by)]
     # Only due_date is nullable; NULLS LAST elsewhere would keep PostgreSQL off the indexes.
     nulls_last = True if sort_by == "due_date" else None
     order = [
         F(field).desc(nulls_last=nulls_last) if descending else F(field).asc(nulls_last=nulls_last)
         for field in fields
     ]
-    return [*order, F("id").asc()]
+    tie = "place__task_id" if fields[-1].startswith("place__") else "id"
+    return [*order, F(tie).asc()]
+
+
+class TaskQuerySet(QuerySet[Task]):
+    """A page query that counts its rows with another query (``counted_by``)."""
+
+    _count_source: QuerySet[Task] | None = None
+
+    def counted_by(self, source: QuerySet[Task]) -> "TaskQuerySet":
+        clone = self._chain()  # type: ignore[attr-defined]
+        clone._count_source = source
+        return clone
+
+    def _clone(self) -> "TaskQuerySet":
+        clone = super()._clone()  # type: ignore[misc]
+        clone._count_source = self._count_source
+        return clone
+
+    def count(self) -> int:
+        return self._count_source.count() if self._count_source is not None else super().count()
 
 
 def task_list(*, user: User, params: Any, project: Project | None = None) -> QuerySet[Task]:
-    """The caller's tasks (of one project, or all), filtered and sorted per SPEC §5."""
-    base = Task.objects.filter(owner=user)
-    if project is not None:
-        base = base.filter(project=project)
-    filterset = validated_filterset(TaskFilter(params, queryset=base))
+    """The caller's tasks (of one project, or all), filtered and sorted per SPEC §5.
+
+    The board orders (the default and sort_by=position) walk TaskPosition's indexes, so their
+    page is scoped by the place's owner or project, and the tasks are reached by primary key;
+    the other sorts walk the task table's indexes and fetch the page's places afterwards by
+    primary key. Either way the scope is on one table only: the same condition on both would
+    make PostgreSQL multiply the two selectivities, expect a handful of rows, and sort every
+    match where walking an index to the first page is far cheaper. The count (for pagination)
+    reads the task table alone, where the search indexes lead with the owner."""
+    filterset = validated_filterset(TaskFilter(params, queryset=Task.objects.all()))
     data = filterset.form.cleaned_data
-    return filterset.qs.order_by(*_ordering(data.get("sort_by"), data.get("sort_order") == "desc"))
+    if project is not None and project.owner_id != user.pk:
+        raise PermissionDenied("You do not have permission to perform this action.")
+    scope: dict[str, Any] = {"owner": user} if project is None else {"project": project}
+    count_query = filterset.apply(Task.objects.filter(**scope), prefix="")
+    if data.get("sort_by") in (None, "", "position"):
+        places = (
+            TaskQuerySet(Task).select_related("place").filter(**{f"place__{k}": v for k, v in scope.items()})
+        )
+        page_query = filterset.apply(places, prefix="place__")
+    else:
+        page_query = filterset.apply(TaskQuerySet(Task).prefetch_related("place").filter(**scope), prefix="")
+    ordering = _ordering(data.get("sort_by"), data.get("sort_order") == "desc")
+    return page_query.order_by(*ordering).counted_by(count_query)

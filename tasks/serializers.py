@@ -14,6 +14,9 @@ class TaskSerializer(serializers.ModelSerializer):
     project_id = serializers.UUIDField(read_only=True)
     status = EnumNameField(Status, read_only=True)
     priority = EnumNameField(Priority, read_only=True)
+    position = serializers.IntegerField(
+        read_only=True, help_text="0-based index in the column (project, status)."
+    )
 
     class Meta:
         model = Task

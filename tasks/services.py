@@ -1,6 +1,7 @@
 """Task writes and the kanban order.
 
-A column is the tasks of one (project, status); its positions are always 0..n-1. Every write
+A column is the tasks of one (project, status); its positions are always 0..n-1. Positions
+live in the narrow TaskPosition table (``task.place``), so a move rewrites small rows only. Every write
 that touches a column first takes the project's row lock (``FOR NO KEY UPDATE``), projects in
 id order, then the task rows in id order: writers of one project queue up, writers of
 different projects never wait on each other, and the lock order is the same everywhere, so
@@ -18,8 +19,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from config.change_stamps import user_data_changed
 from projects.models import Project
-from tasks.models import Status, Task
+from tasks.models import Status, Task, TaskPosition
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +48,8 @@ def _lock_projects(project_ids: Iterable[Any]) -> None:
         raise Http404("No project with this id.")
 
 
-def _column(project_id: Any, status: int) -> QuerySet[Task]:
-    return Task.objects.filter(project_id=project_id, status=status)
+def _column(project_id: Any, status: int) -> QuerySet[TaskPosition]:
+    return TaskPosition.objects.filter(project_id=project_id, status=status)
 
 
 def _shift(project_id: Any, status: int, *, start: int, end: int | None, by: int) -> None:
@@ -77,17 +79,21 @@ def task_create(
         owner_id=project.owner_id,
         title=title,
         status=status,
-        position=position,
         completed_at=timezone.now() if status == Status.DONE else None,
         **fields,
     )
+    TaskPosition.objects.create(
+        task=task, project_id=project.pk, owner_id=project.owner_id, status=status, position=position
+    )
+    user_data_changed(project.owner_id)
     logger.info("task created task_id=%s project_id=%s user_id=%s", task.pk, project.pk, project.owner_id)
     return task
 
 
 def _move(task: Task, *, status: int, position: int | None) -> bool:
-    """Places a locked task at ``position`` of column ``status``; returns whether it moved."""
-    old_status, old_position = task.status, task.position
+    """Places a locked task at ``position`` of column ``status``; returns whether it moved.
+    The task's own place is written by the caller, with the task."""
+    old_status, old_position = task.status, task.place.position
     if status != old_status:
         _shift(task.project_id, old_status, start=old_position + 1, end=None, by=-1)
         size = _column(task.project_id, status).count()
@@ -104,22 +110,25 @@ def _move(task: Task, *, status: int, position: int | None) -> bool:
             _shift(task.project_id, status, start=old_position + 1, end=target, by=-1)
         else:
             _shift(task.project_id, status, start=target, end=old_position - 1, by=1)
-    task.status, task.position = status, target
+    task.status, task.place.status, task.place.position = status, status, target
     return True
 
 
 def _update_locked(*, task_id: Any, changes: dict[str, Any], expected_version: int | None) -> Task:
     """Applies ``changes`` to a task whose project is locked. Call inside a transaction."""
-    task = Task.objects.select_for_update().filter(pk=task_id).first()
+    task = Task.objects.select_related("place").select_for_update(of=("self",)).filter(pk=task_id).first()
     if task is None:
         raise Http404("No task with this id.")
     if expected_version is not None and expected_version != task.version:
         raise TaskVersionConflict(task)
-    changed = _move(task, status=changes.get("status", task.status), position=changes.get("position"))
+    moved = _move(task, status=changes.get("status", task.status), position=changes.get("position"))
+    changed = moved
     for field in PLAIN_FIELDS:
         if field in changes and getattr(task, field) != changes[field]:
             setattr(task, field, changes[field])
             changed = True
+    if moved:
+        TaskPosition.objects.filter(pk=task.pk).update(status=task.place.status, position=task.place.position)
     if changed:
         task.version += 1
         task.save()
@@ -132,6 +141,7 @@ def task_update(*, task: Task, changes: dict[str, Any], expected_version: int | 
     (else TaskVersionConflict and nothing is written). The version grows only on a change."""
     _lock_projects([task.project_id])
     updated = _update_locked(task_id=task.pk, changes=changes, expected_version=expected_version)
+    user_data_changed(updated.owner_id)
     logger.info("task updated task_id=%s version=%s", updated.pk, updated.version)
     return updated
 
@@ -139,11 +149,13 @@ def task_update(*, task: Task, changes: dict[str, Any], expected_version: int | 
 @transaction.atomic
 def task_delete(*, task: Task) -> None:
     _lock_projects([task.project_id])
-    locked = Task.objects.select_for_update().filter(pk=task.pk).first()
+    locked = Task.objects.select_related("place").select_for_update(of=("self",)).filter(pk=task.pk).first()
     if locked is None:
         return
+    status, position = locked.place.status, locked.place.position
     locked.delete()
-    _shift(locked.project_id, locked.status, start=locked.position + 1, end=None, by=-1)
+    _shift(locked.project_id, status, start=position + 1, end=None, by=-1)
+    user_data_changed(locked.owner_id)
     logger.info("task deleted task_id=%s project_id=%s", task.pk, task.project_id)
 
 
@@ -162,14 +174,20 @@ def tasks_bulk_update(*, user: User, updates: list[dict[str, Any]]) -> list[Task
     try:
         with transaction.atomic():
             _lock_projects(task.project_id for task in found.values())
-            list(Task.objects.filter(pk__in=ids).order_by("pk").select_for_update().values_list("pk"))
+            list(
+                Task.objects.filter(pk__in=ids)
+                .order_by("pk")
+                .select_for_update(of=("self",))
+                .values_list("pk")
+            )
             for item in updates:
                 changes = {key: value for key, value in item.items() if key not in ("id", "version")}
                 _update_locked(task_id=item["id"], changes=changes, expected_version=item.get("version"))
+            user_data_changed(user.pk)
     except TaskVersionConflict as conflict:
         # Earlier items may have shifted the task inside the rolled-back transaction: report
         # the task as it is stored.
         raise TaskVersionConflict(Task.objects.get(pk=conflict.task.pk)) from None
-    tasks = Task.objects.in_bulk(ids)
+    tasks = Task.objects.select_related("place").in_bulk(ids)
     logger.info("tasks bulk-updated count=%d user_id=%s", len(ids), user.pk)
     return [tasks[task_id] for task_id in ids]

@@ -111,7 +111,7 @@ class TaskViewSet(viewsets.GenericViewSet):
     http_method_names = ["get", "patch", "delete", "post", "head", "options"]
 
     def get_object(self) -> Task:
-        task = Task.objects.filter(pk=self.kwargs["pk"]).first()
+        task = Task.objects.select_related("place").filter(pk=self.kwargs["pk"]).first()
         if task is None:
             raise Http404("No task with this id.")
         self.check_object_permissions(self.request, task)

@@ -51,7 +51,7 @@ def as_json(task: Task) -> dict:
 def board(project) -> dict[str, list[tuple[str, int]]]:
     """Every column of the project, as (title, position) in position order."""
     columns: dict[str, list[tuple[str, int]]] = {label: [] for label in Status.labels}
-    for task in Task.objects.filter(project=project).order_by("status", "position"):
+    for task in Task.objects.filter(project=project).order_by("place__status", "place__position"):
         columns[Status(task.status).label].append((task.title, task.position))
     return columns
 

@@ -17,8 +17,8 @@ CHANGELIST = "admin:tasks_task_changelist"
 def column(project, status):
     return list(
         Task.objects.filter(project=project, status=status)
-        .order_by("position")
-        .values_list("title", "position")
+        .order_by("place__position")
+        .values_list("title", "place__position")
     )
 
 

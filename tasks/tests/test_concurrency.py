@@ -79,8 +79,8 @@ def board(project_id: Any) -> dict[int, list[tuple[uuid.UUID, int]]]:
     return {
         status: list(
             Task.objects.filter(project_id=project_id, status=status)
-            .order_by("position")
-            .values_list("id", "position")
+            .order_by("place__position")
+            .values_list("id", "place__position")
         )
         for status in COLUMNS
     }
@@ -169,8 +169,8 @@ def test_concurrent_moves_keep_columns_dense_and_lose_no_update():
             for status in COLUMNS:
                 positions = list(
                     Task.objects.filter(project=project, status=status)
-                    .order_by("position")
-                    .values_list("position", flat=True)
+                    .order_by("place__position")
+                    .values_list("place__position", flat=True)
                 )
                 if positions != list(range(len(positions))):
                     snapshots_with_gaps.append((Status(status).label, positions))

@@ -26,9 +26,9 @@ OTHER_TASKS_PER_PROJECT = 200
 PAGE_SIZE = 50  # the API's default page: what a list request actually fetches
 RARE_WORD = "kubernetes"  # in about 1 title in 997 and 1 description in 1009
 
-# One statement. Task i goes to project i % P of its group, status i % 3 + 1 and position
-# i / (3 P): since 3 and P are coprime, i mod 3P fixes the (project, status) pair, and
-# position counts the tasks of that column, so every column is exactly 0..n-1.
+# One statement, for the tasks and their board places. Task i goes to project i % P of its
+# group, status i % 3 + 1 and position i / (3 P): since 3 and P are coprime, i mod 3P fixes
+# the (project, status) pair, and position counts the tasks of that column, so every column is exactly 0..n-1.
 INSERT_TASKS = """
 WITH numbered AS (
     SELECT i,
@@ -41,16 +41,19 @@ WITH numbered AS (
            first_project + k %% group_size AS project_index,
            k %% 3 + 1 AS status,
            k / (3 * group_size) AS position,
-           now() - make_interval(days => i %% 730, mins => i %% 1440) AS created_at
+           now() - make_interval(days => i %% 730, mins => i %% 1440) AS created_at,
+           gen_random_uuid() AS id,
+           (%(project_ids)s::uuid[])[first_project + k %% group_size + 1] AS project_id,
+           (%(owner_ids)s::uuid[])[first_project + k %% group_size + 1] AS owner_id
     FROM numbered
-)
+), tasks AS (
 INSERT INTO tasks_task (
     id, project_id, owner_id, title, description, status, priority, due_date, remind_at,
-    position, version, completed_at, created_at, updated_at
+    version, completed_at, created_at, updated_at
 )
-SELECT gen_random_uuid(),
-       (%(project_ids)s::uuid[])[project_index + 1],
-       (%(owner_ids)s::uuid[])[project_index + 1],
+SELECT id,
+       project_id,
+       owner_id,
        (ARRAY['Fix', 'Write', 'Review', 'Plan', 'Ship', 'Test', 'Refactor', 'Document', 'Deploy',
               'Design', 'Measure'])[1 + i %% 11]
            || ' ' ||
@@ -70,12 +73,14 @@ SELECT gen_random_uuid(),
        CASE WHEN i %% 11 = 0 THEN NULL
             ELSE now() + make_interval(days => (i * 37) %% 397 - 100, hours => i %% 23) END,
        NULL,
-       position,
        1,
        CASE WHEN status = 3 THEN created_at + interval '1 day' ELSE NULL END,
        created_at,
        created_at + make_interval(hours => i %% 500)
 FROM placed
+)
+INSERT INTO tasks_taskposition (task_id, project_id, owner_id, status, position)
+SELECT id, project_id, owner_id, status, position FROM placed
 """
 
 
@@ -126,6 +131,7 @@ def data_set(django_db_setup, django_db_blocker):
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             cursor.execute("ANALYZE tasks_task")
+            cursor.execute("ANALYZE tasks_taskposition")
         yield DataSet(heavy, heavy_projects[0])
         transaction.set_rollback(True)
 
@@ -137,8 +143,9 @@ def page_plan(queryset, label: str) -> str:
     return text
 
 
-def assert_on_indexes(text: str, *index_names: str) -> None:
-    assert "Seq Scan on tasks_task" not in text
+def assert_on_indexes(text: str, *index_names: str, narrow_seq_scan_allowed: bool = False) -> None:
+    assert "Seq Scan on tasks_task " not in text
+    assert narrow_seq_scan_allowed or "Seq Scan on tasks_taskposition" not in text
     assert any(node in text for node in ("Index Scan", "Index Only Scan", "Bitmap Index Scan"))
     for name in index_names:
         assert name in text
@@ -154,7 +161,7 @@ def test_the_data_set_is_as_large_and_dense_as_intended(data_set):
         )
         total, heavy, projects, without_due_date = cursor.fetchone()
         cursor.execute(
-            "SELECT count(*) FROM (SELECT project_id, status FROM tasks_task GROUP BY 1, 2 "
+            "SELECT count(*) FROM (SELECT project_id, status FROM tasks_taskposition GROUP BY 1, 2 "
             "HAVING min(position) <> 0 OR max(position) <> count(*) - 1) AS broken"
         )
         broken_columns = cursor.fetchone()[0]
@@ -265,6 +272,11 @@ IN_ONE_PROJECT = [
     pytest.param("sort_by=position", (), id="sort_by=position"),
 ]
 
+# A project's places in position order, across its columns: no index has that order, so the
+# project's 1,000 places are sorted. At 100,000 places the planner may read them by scanning
+# the narrow TaskPosition table (about 700 pages) rather than through its column index.
+NARROW_SEQ_SCAN_ALLOWED = {"sort_by=position"}
+
 
 @pytest.mark.parametrize(("query", "index_names"), IN_ONE_PROJECT)
 def test_a_projects_tasks_are_read_through_indexes(data_set, query, index_names):
@@ -274,4 +286,4 @@ def test_a_projects_tasks_are_read_through_indexes(data_set, query, index_names)
         f"/projects/{project.pk}/tasks?{query}",
     )
 
-    assert_on_indexes(text, *index_names)
+    assert_on_indexes(text, *index_names, narrow_seq_scan_allowed=query in NARROW_SEQ_SCAN_ALLOWED)

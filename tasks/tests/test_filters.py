@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.tests.factories import UserFactory
 from projects.tests.factories import ProjectFactory
-from tasks.models import Priority, Status, Task
+from tasks.models import Priority, Status, Task, TaskPosition
 from tasks.services import task_update
 from tasks.tests.factories import make_task
 from tasks.tests.helpers import TASK_KEYS
@@ -566,8 +566,12 @@ def test_pagination_keeps_the_filters_in_its_links(auth_client, list_url, projec
 
 
 def test_page_size_above_the_maximum_is_clamped_to_200(auth_client, list_url, project):
-    Task.objects.bulk_create(
-        Task(project=project, owner=project.owner, title=f"task {n:03}", position=n) for n in range(201)
+    tasks = Task.objects.bulk_create(
+        Task(project=project, owner=project.owner, title=f"task {n:03}") for n in range(201)
+    )
+    TaskPosition.objects.bulk_create(
+        TaskPosition(task=task, project=project, owner=project.owner, status=task.status, position=n)
+        for n, task in enumerate(tasks)
     )
 
     clamped = auth_client.get(f"{list_url}?page_size=500").json()

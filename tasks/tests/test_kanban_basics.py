@@ -10,8 +10,8 @@ pytestmark = pytest.mark.django_db
 def column(project, status):
     return list(
         Task.objects.filter(project=project, status=status)
-        .order_by("position")
-        .values_list("title", "position")
+        .order_by("place__position")
+        .values_list("title", "place__position")
     )
 
 

@@ -38,8 +38,8 @@ def test_seed_demo_creates_a_user_with_a_board(api_client):
         for status in Status.values:
             positions = list(
                 tasks.filter(project=project, status=status)
-                .order_by("position")
-                .values_list("position", flat=True)
+                .order_by("place__position")
+                .values_list("place__position", flat=True)
             )
             assert positions == list(range(len(positions)))
 

@@ -248,13 +248,32 @@ class KanbanMachine(RuleBasedStateMachine):
         self.check_deferred_constraints_now()
         rows = list(
             Task.objects.filter(project__in=self.projects)
-            .order_by("project_id", "status", "position")
+            .order_by("project_id", "status", "place__position")
             .values_list(
-                "id", "project_id", "status", "position", "version", "priority", "updated_at", "completed_at"
+                "id",
+                "project_id",
+                "status",
+                "place__status",
+                "place__position",
+                "version",
+                "priority",
+                "updated_at",
+                "completed_at",
             )
         )
         actual: dict[tuple[uuid.UUID, int], list[uuid.UUID]] = {key: [] for key in self.board}
-        for task_id, project_id, status, position, version, priority, updated_at, completed_at in rows:
+        for (
+            task_id,
+            project_id,
+            status,
+            place_status,
+            position,
+            version,
+            priority,
+            updated_at,
+            completed_at,
+        ) in rows:
+            assert place_status == status, "a task and its board place disagree on the status"
             column = actual[(project_id, status)]
             assert position == len(column), f"column {project_id}/{Status(status).label} is not 0..n-1"
             column.append(task_id)
