@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Max, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -52,6 +52,13 @@ def _column(project_id: Any, status: int) -> QuerySet[TaskPosition]:
     return TaskPosition.objects.filter(project_id=project_id, status=status)
 
 
+def _size(project_id: Any, status: int) -> int:
+    """How many tasks the column holds: its positions are 0..n-1, so the last one plus one,
+    read from the end of UNIQUE(project, status, position) instead of counting the column."""
+    last = _column(project_id, status).aggregate(last=Max("position"))["last"]
+    return 0 if last is None else last + 1
+
+
 def _shift(project_id: Any, status: int, *, start: int, end: int | None, by: int) -> None:
     """Moves the tasks at positions start..end (inclusive; end None = to the end) by ``by``."""
     rows = _column(project_id, status).filter(position__gte=start)
@@ -71,7 +78,7 @@ def task_create(
 ) -> Task:
     """A new task at ``position`` of its column (the end when absent or past the end)."""
     _lock_projects([project.pk])
-    size = _column(project.pk, status).count()
+    size = _size(project.pk, status)
     position = size if position is None else min(position, size)
     _shift(project.pk, status, start=position, end=None, by=1)
     task = Task.objects.create(
@@ -96,14 +103,14 @@ def _move(task: Task, *, status: int, position: int | None) -> bool:
     old_status, old_position = task.status, task.place.position
     if status != old_status:
         _shift(task.project_id, old_status, start=old_position + 1, end=None, by=-1)
-        size = _column(task.project_id, status).count()
+        size = _size(task.project_id, status)
         target = size if position is None else min(position, size)
         _shift(task.project_id, status, start=target, end=None, by=1)
         task.completed_at = timezone.now() if status == Status.DONE else None
     else:
         if position is None:
             return False
-        target = min(position, _column(task.project_id, status).count() - 1)
+        target = min(position, _size(task.project_id, status) - 1)
         if target == old_position:
             return False
         if target > old_position:
