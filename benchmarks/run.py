@@ -117,7 +117,7 @@ def seed(total_tasks: int, *, keep: bool) -> dict[str, int]:
     print(f"Seeding {shape['tasks']:,} tasks, {shape['projects']:,} projects, {shape['users']:,} users …")
     started = time.monotonic()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("TRUNCATE accounts_user, projects_project, tasks_task CASCADE")
+        cursor.execute("TRUNCATE accounts_user, projects_project, tasks_task CASCADE")  # and their notifications
         cursor.execute(
             """
             INSERT INTO accounts_user (id, email, username, password, email_verified, preferences,
@@ -149,6 +149,18 @@ def seed(total_tasks: int, *, keep: bool) -> dict[str, int]:
             last = min(first + SEED_BATCH, shape["tasks"]) - 1
             _insert_tasks(cursor, first, last, heavy_tasks)
             progress("tasks", last + 1, shape["tasks"], started)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Every open task already overdue has had its OVERDUE notification; half are read.
+        cursor.execute(
+            """
+            INSERT INTO notifications_notification (id, user_id, task_id, type, message, read,
+                due_at, created_at, sent_at, email_status, email_reason, email_attempts)
+            SELECT gen_random_uuid(), owner_id, id, 2, 'Task "' || title || '" is overdue.',
+                   hashtext(id::text) %% 2 = 0, due_date, due_date + interval '1 minute', NULL, 5, '', 0
+            FROM tasks_task WHERE status <> 3 AND due_date < now()
+            """
+        )
+        shape["notifications"] = cursor.rowcount
     heavy = User.objects.get(email=HEAVY_EMAIL)
     heavy.set_password(HEAVY_PASSWORD)
     heavy.save(update_fields=["password"])
@@ -157,7 +169,8 @@ def seed(total_tasks: int, *, keep: bool) -> dict[str, int]:
         cursor.execute("VACUUM ANALYZE tasks_taskposition")
         cursor.execute("VACUUM ANALYZE projects_project")
         cursor.execute("VACUUM ANALYZE accounts_user")
-    print(f"Seeded in {time.monotonic() - started:.1f}s.")
+        cursor.execute("VACUUM ANALYZE notifications_notification")
+    print(f"Seeded in {time.monotonic() - started:.1f}s ({shape['notifications']:,} notifications).")
     return shape
 
 
@@ -317,6 +330,7 @@ def scenarios(board: Board, client_no: int, clients: int) -> dict[str, Any]:
         "search /tasks?search=": search,
         "/tasks?sort_by=due_date": lambda rng: ("GET", "/api/v1/tasks?sort_by=due_date", None),
         "dashboard statistics": lambda rng: ("GET", "/api/v1/dashboard/statistics", None),
+        "notifications unread-count": lambda rng: ("GET", "/api/v1/notifications/unread-count", None),
         "move task (PATCH status+position+version)": move,
         "bulk move 50 tasks": bulk,
     }
@@ -489,6 +503,9 @@ def main() -> int:
     shape = seed(args.tasks, keep=args.keep_data)
     board = load_board()
     plans = explain_plans()  # on the freshly seeded table, before the moves churn it
+    from django.core.cache import cache
+
+    cache.clear()  # the bench Redis database: no answer cached by an earlier run survives
     print(f"Starting gunicorn with {args.workers} workers on 127.0.0.1:{args.port} …")
     server = start_server(env, args.port, args.workers)
     try:
@@ -504,6 +521,7 @@ def main() -> int:
         "tasks": shape["tasks"],
         "users": shape["users"],
         "projects": shape["projects"],
+        "notifications": shape.get("notifications"),
         "heavy_user_tasks": HEAVY_PROJECTS * HEAVY_TASKS_PER_PROJECT,
         "concurrency": args.concurrency,
         "gunicorn_workers": args.workers,
