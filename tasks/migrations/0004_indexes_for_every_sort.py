@@ -4,6 +4,26 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def due_desc_index():
+    return models.Index(
+        models.F('owner'), models.OrderBy(models.F('due_date'), descending=True, nulls_last=True),
+        name='tasks_owner_due_desc_idx',
+    )
+
+
+DUE_DESC_INDEX = migrations.AddIndex(model_name='task', index=due_desc_index())
+
+
+def add_due_desc_index(apps, schema_editor):
+    if schema_editor.connection.vendor == 'postgresql':
+        schema_editor.add_index(apps.get_model('tasks', 'Task'), due_desc_index())
+
+
+def remove_due_desc_index(apps, schema_editor):
+    if schema_editor.connection.vendor == 'postgresql':
+        schema_editor.remove_index(apps.get_model('tasks', 'Task'), due_desc_index())
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -21,8 +41,9 @@ class Migration(migrations.Migration):
             model_name='task',
             index=models.Index(fields=['owner', 'position'], name='tasks_owner_position_idx'),
         ),
-        migrations.AddIndex(
-            model_name='task',
-            index=models.Index(models.F('owner'), models.OrderBy(models.F('due_date'), descending=True, nulls_last=True), name='tasks_owner_due_desc_idx'),
+        # SQLite cannot index DESC NULLS LAST: there the index exists only in the migration state.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[DUE_DESC_INDEX],
+            database_operations=[migrations.RunPython(add_due_desc_index, remove_due_desc_index)],
         ),
     ]
