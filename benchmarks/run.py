@@ -117,7 +117,8 @@ def seed(total_tasks: int, *, keep: bool) -> dict[str, int]:
     print(f"Seeding {shape['tasks']:,} tasks, {shape['projects']:,} projects, {shape['users']:,} users …")
     started = time.monotonic()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("TRUNCATE accounts_user, projects_project, tasks_task CASCADE")  # and their notifications
+        # CASCADE: notifications and task places go with them.
+        cursor.execute("TRUNCATE accounts_user, projects_project, tasks_task CASCADE")
         cursor.execute(
             """
             INSERT INTO accounts_user (id, email, username, password, email_verified, preferences,
