@@ -67,6 +67,16 @@ class Task(models.Model):
             models.Index(fields=["owner", "priority"], name="tasks_owner_priority_idx"),
             models.Index(fields=["owner", "created_at"], name="tasks_owner_created_idx"),
             models.Index(fields=["owner", "updated_at"], name="tasks_owner_updated_idx"),
+            # The hourly notification run reads open tasks by due date and reminder time across
+            # all users (notifications.selectors): small partial indexes, open tasks only.
+            models.Index(
+                fields=["due_date"], name="tasks_open_due_idx", condition=~models.Q(status=Status.DONE)
+            ),
+            models.Index(
+                fields=["remind_at"],
+                name="tasks_open_remind_idx",
+                condition=models.Q(remind_at__isnull=False) & ~models.Q(status=Status.DONE),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(status__in=Status.values), name="tasks_status_valid"),

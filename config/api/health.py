@@ -4,11 +4,14 @@ import logging
 import uuid
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.utils.module_loading import import_string
 from kombu import Connection
 
 from config.api.exceptions import error_body
@@ -39,6 +42,21 @@ def check_broker() -> None:
 
 
 CHECKS = {"database": check_database, "cache": check_cache, "broker": check_broker}
+
+
+def reports() -> dict[str, Any]:
+    """What apps want ops to see (``settings.READYZ_REPORTS``: name -> dotted path of a
+    function taking ``now``), e.g. a stalled beat. Informational: never makes /readyz fail,
+    and config imports no app (the paths come from settings)."""
+    results: dict[str, Any] = {}
+    now = timezone.now()
+    for name, path in getattr(settings, "READYZ_REPORTS", {}).items():
+        try:
+            results[name] = import_string(path)(now=now)
+        except Exception as exc:  # noqa: BLE001 - a report must not break the probe
+            logger.warning("readiness report %s failed: %s", name, exc)
+            results[name] = {"status": "unknown"}
+    return results
 
 
 def get_only(view: Callable[[HttpRequest], JsonResponse]) -> Callable[[HttpRequest], JsonResponse]:
@@ -86,4 +104,4 @@ def readyz(request: HttpRequest) -> JsonResponse:
         )
         response["Retry-After"] = "5"
         return response
-    return JsonResponse({"status": "ok", "checks": results})
+    return JsonResponse({"status": "ok", "checks": results, "reports": reports()})

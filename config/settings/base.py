@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from celery.schedules import crontab
 
 from config.settings.env import env_bool, env_int, env_list, env_str, parse_throttle_rates
 
@@ -239,6 +240,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.purge_expired_tokens_task",
         "schedule": timedelta(hours=1),
     },
+    "notifications-generate": {
+        "task": "notifications.tasks.generate_notifications_task",
+        "schedule": crontab(minute=0),
+    },
+    # Reminders fire within a few minutes of remind_at instead of at the next full hour.
+    "notifications-reminders": {
+        "task": "notifications.tasks.generate_reminders_task",
+        "schedule": crontab(minute="5-55/5"),
+    },
 }
 
 # --- E-mail -------------------------------------------------------------------------------
@@ -250,10 +260,23 @@ ANYMAIL = {
     "AMAZON_SES_CLIENT_PARAMS": {
         "region_name": env_str("AWS_SES_REGION", "us-east-1"),
         **({"endpoint_url": env_str("AWS_SES_ENDPOINT_URL")} if env_str("AWS_SES_ENDPOINT_URL") else {}),
+        # One HTTP attempt per send: our Celery task retries (3 attempts in all, with backoff),
+        # and boto3's own retries would multiply them.
+        "config": {"retries": {"total_max_attempts": 1}},
     },
     "SENDGRID_API_KEY": env_str("SENDGRID_API_KEY"),
     **({"SENDGRID_API_URL": env_str("SENDGRID_API_URL")} if env_str("SENDGRID_API_URL") else {}),
 }
+
+# --- Notifications (docs/NOTIFICATIONS.md) -----------------------------------------------
+# Public base URL of this API: the unsubscribe link in e-mails points at its own endpoint.
+API_PUBLIC_URL = env_str("API_PUBLIC_URL", "http://localhost:8000").rstrip("/")
+NOTIFICATIONS_UNSUBSCRIBE_TOKEN_MAX_AGE = timedelta(days=env_int("NOTIFICATIONS_UNSUBSCRIBE_TOKEN_DAYS", 60))
+# Overdue tasks and reminders older than this earn nothing (no flood after an outage or a deploy).
+NOTIFICATIONS_LOOKBACK = timedelta(days=env_int("NOTIFICATIONS_LOOKBACK_DAYS", 7))
+# /readyz reports (without failing) an hourly run that last succeeded longer ago than this.
+NOTIFICATIONS_STALE_AFTER = timedelta(hours=2)
+READYZ_REPORTS = {"notification_generation": "notifications.selectors.generation_staleness"}
 
 # --- Google (used by the integrations app) -------------------------------------------------
 GOOGLE_CLIENT_ID = env_str("GOOGLE_CLIENT_ID")

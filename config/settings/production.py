@@ -60,7 +60,23 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DJANGO_ENV=production.")
 
 DEBUG = False
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "anymail.backends.amazon_ses.EmailBackend")
+# E-mail through anymail: Amazon SES by default, SendGrid with EMAIL_ESP=sendgrid (anymail
+# keeps SendGrid as community-supported). EMAIL_BACKEND, when set, wins over both.
+ESP_BACKENDS = {
+    "amazon_ses": "anymail.backends.amazon_ses.EmailBackend",
+    "sendgrid": "anymail.backends.sendgrid.EmailBackend",
+}
+EMAIL_ESP = env_str("EMAIL_ESP", "amazon_ses")
+if EMAIL_ESP not in ESP_BACKENDS:
+    raise ImproperlyConfigured(f"EMAIL_ESP must be one of {', '.join(ESP_BACKENDS)}, got {EMAIL_ESP!r}.")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", ESP_BACKENDS[EMAIL_ESP])
+if EMAIL_BACKEND.startswith("anymail.backends.sendgrid."):
+    required("SENDGRID_API_KEY")
+# Unsubscribe links in e-mails point at this API: https, on the first allowed host by default.
+_first_host = ALLOWED_HOSTS[0].lstrip("*.")
+API_PUBLIC_URL = env_str("API_PUBLIC_URL", f"https://{_first_host}" if _first_host else "").rstrip("/")
+if not API_PUBLIC_URL.startswith("https://"):
+    raise ImproperlyConfigured("API_PUBLIC_URL must be an https:// URL when DJANGO_ENV=production.")
 
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

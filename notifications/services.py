@@ -1,0 +1,313 @@
+"""Writes of the notifications app: generation, read state, unsubscribing, e-mail status."""
+
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.template import Context, engines
+from django.template.backends.django import DjangoTemplates
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.preferences import THRESHOLD_DELTAS, effective_preferences
+from accounts.services import user_preferences_update
+from notifications.models import EmailStatus, Notification, NotificationRun, NotificationType
+from notifications.selectors import notification_candidates, notification_emails_stalled
+from tasks.models import Task
+
+logger = logging.getLogger(__name__)
+
+UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+INSERT_BATCH_SIZE = 1000
+MAX_RECORDED_ERRORS = 100
+TYPES_BY_KIND: dict[str, tuple[int, ...]] = {
+    NotificationRun.Kind.HOURLY: tuple(NotificationType.values),
+    NotificationRun.Kind.REMINDERS: (NotificationType.REMINDER,),
+}
+
+
+class InvalidUnsubscribeToken(Exception):
+    pass
+
+
+# --- Generation ---------------------------------------------------------------------------
+
+
+def _local_time(moment: datetime, zone: ZoneInfo) -> str:
+    """e.g. ``Mon 7 Dec 2026, 09:30 CET``: the user's wall clock, with the zone's abbreviation."""
+    local = moment.astimezone(zone)
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} {local.tzname()}"
+
+
+def notification_message(*, task: Task, notification_type: int, due_at: datetime, zone: ZoneInfo) -> str:
+    """The text of a notification, from ``templates/notifications/messages/<type>.txt``."""
+    name = NotificationType(notification_type).label.lower()
+    template = cast(DjangoTemplates, engines["django"]).engine.get_template(
+        f"notifications/messages/{name}.txt"
+    )
+    context = {
+        "task": task.title,
+        "project": task.project.name,
+        "when": _local_time(due_at, zone),
+        "due": _local_time(task.due_date, zone) if task.due_date else None,
+    }
+    return " ".join(template.render(Context(context, autoescape=False)).split())
+
+
+def _notifications_for_user(
+    *, user: User, items: list[tuple[Task, int, datetime]], now: datetime
+) -> list[Notification]:
+    preferences = effective_preferences(user.preferences)
+    zone = ZoneInfo(preferences["timezone"])
+    horizon = now + THRESHOLD_DELTAS[preferences["deadline_threshold"]]
+    enabled = preferences["notification_types"]
+    if not preferences["email_notifications"]:
+        email_status, email_reason = EmailStatus.SKIPPED, "e-mail notifications are off"
+    elif not user.email_verified:
+        email_status, email_reason = EmailStatus.SKIPPED, "e-mail address not verified"
+    else:
+        email_status, email_reason = EmailStatus.PENDING, ""
+    notifications = []
+    for task, notification_type, due_at in items:
+        if not enabled[NotificationType(notification_type).label]:
+            continue
+        if notification_type == NotificationType.DEADLINE_APPROACHING and due_at > horizon:
+            continue
+        notifications.append(
+            Notification(
+                id=uuid.uuid4(),
+                user=user,
+                task=task,
+                type=notification_type,
+                due_at=due_at,
+                message=notification_message(
+                    task=task, notification_type=notification_type, due_at=due_at, zone=zone
+                ),
+                created_at=now,
+                email_status=email_status,
+                email_reason=email_reason,
+            )
+        )
+    return notifications
+
+
+def _error_entry(*, user_id: Any, task_ids: Iterable[Any], exc: Exception) -> dict[str, Any]:
+    return {"user_id": str(user_id), "task_ids": [str(pk) for pk in task_ids], "error": repr(exc)[:500]}
+
+
+def _insert(rows: list[Notification], errors: list[dict[str, Any]]) -> list[Notification]:
+    """Inserts, skipping what another run already made (ON CONFLICT DO NOTHING); returns the
+    rows this call created. Runs inside the caller's transaction, with foreign keys checked
+    immediately. When the set-based insert fails, rows whose task was deleted meanwhile are
+    dropped (nothing left to notify about) and the rest go in user by user, so any other bad
+    row costs only its user's notifications, logged and recorded."""
+    if not rows:
+        return []
+    try:
+        with transaction.atomic():
+            Notification.objects.bulk_create(rows, batch_size=INSERT_BATCH_SIZE, ignore_conflicts=True)
+    except IntegrityError:
+        existing = set(Task.objects.filter(pk__in={row.task_id for row in rows}).values_list("pk", flat=True))
+        vanished = [row.task_id for row in rows if row.task_id not in existing]
+        if vanished:
+            logger.info("tasks deleted during the notification run task_ids=%s", vanished)
+        by_user: dict[Any, list[Notification]] = defaultdict(list)
+        for row in rows:
+            if row.task_id in existing:
+                by_user[row.user_id].append(row)
+        rows = []
+        for user_id, user_rows in by_user.items():
+            try:
+                with transaction.atomic():
+                    Notification.objects.bulk_create(user_rows, ignore_conflicts=True)
+            except IntegrityError as exc:
+                task_ids = [row.task_id for row in user_rows]
+                logger.exception("notification insert failed user_id=%s task_ids=%s", user_id, task_ids)
+                errors.append(_error_entry(user_id=user_id, task_ids=task_ids, exc=exc))
+            else:
+                rows.extend(user_rows)
+    ids = [row.id for row in rows]
+    inserted: set[uuid.UUID] = set()
+    for start in range(0, len(ids), INSERT_BATCH_SIZE):
+        chunk = ids[start : start + INSERT_BATCH_SIZE]
+        inserted.update(Notification.objects.filter(id__in=chunk).values_list("id", flat=True))
+    return [row for row in rows if row.id in inserted]
+
+
+def notifications_generate(
+    *, now: datetime | None = None, kind: str = NotificationRun.Kind.HOURLY
+) -> NotificationRun:
+    """One generation run (SPEC §7), recorded as a ``NotificationRun``. Safe to run twice at
+    once: the unique (task, type, due_at) constraint lets each notification in only once.
+    A failure for one user is logged with its ids, recorded on the run, and the rest go on."""
+    now = now or timezone.now()
+    run = NotificationRun.objects.create(kind=kind, started_at=now)
+    errors: list[dict[str, Any]] = []
+    try:
+        by_user: dict[Any, list[tuple[Task, int, datetime]]] = defaultdict(list)
+        for item in notification_candidates(now=now, types=TYPES_BY_KIND[kind]):
+            by_user[item[0].owner_id].append(item)
+        rows: list[Notification] = []
+        for user_id, items in by_user.items():
+            try:
+                rows.extend(_notifications_for_user(user=items[0][0].owner, items=items, now=now))
+            # Whatever fails for one user (e.g. preferences edited by hand) must not stop the run.
+            except Exception as exc:
+                task_ids = [task.pk for task, _, _ in items]
+                logger.exception("notification generation failed user_id=%s task_ids=%s", user_id, task_ids)
+                errors.append(_error_entry(user_id=user_id, task_ids=task_ids, exc=exc))
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # Foreign keys are checked at the insert, not at commit, so a row whose task
+                # was deleted meanwhile fails where _insert can set it aside.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            created = _insert(rows, errors)
+            to_email = [row.id for row in created if row.email_status == EmailStatus.PENDING]
+            if kind == NotificationRun.Kind.HOURLY:
+                to_email += notification_emails_stalled(now=now)
+            if to_email:
+                # robust: a broker outage is logged and does not fail the committed run.
+                transaction.on_commit(lambda: _enqueue_emails(to_email), robust=True)
+    except Exception as exc:
+        NotificationRun.objects.filter(pk=run.pk).update(
+            status=NotificationRun.Status.FAILED,
+            finished_at=timezone.now(),
+            error_count=len(errors) + 1,
+            errors=[*errors, {"error": repr(exc)[:500]}][:MAX_RECORDED_ERRORS],
+        )
+        logger.exception("notification run failed run_id=%s", run.pk)
+        raise
+    run.status = NotificationRun.Status.SUCCEEDED
+    run.finished_at = timezone.now()
+    run.created_count = len(created)
+    run.emails_queued = len(to_email)
+    run.error_count = len(errors)
+    run.errors = errors[:MAX_RECORDED_ERRORS]
+    run.save()
+    logger.info(
+        "notification run done run_id=%s kind=%s created=%d emails=%d errors=%d",
+        run.pk,
+        kind,
+        run.created_count,
+        run.emails_queued,
+        run.error_count,
+    )
+    return run
+
+
+def _enqueue_emails(notification_ids: list[uuid.UUID]) -> None:
+    from notifications.tasks import send_notification_email_task
+
+    for notification_id in notification_ids:
+        send_notification_email_task.delay(str(notification_id))
+
+
+# --- Read state ---------------------------------------------------------------------------
+
+
+def notification_mark_read(*, notification: Notification) -> Notification:
+    if not notification.read:
+        Notification.objects.filter(pk=notification.pk).update(read=True)
+        notification.read = True
+    return notification
+
+
+def notifications_mark_all_read(*, user: User) -> int:
+    return Notification.objects.filter(user=user, read=False).update(read=True)
+
+
+# --- Unsubscribing ------------------------------------------------------------------------
+
+
+def unsubscribe_token_make(*, user: User) -> str:
+    return signing.dumps({"user": str(user.pk)}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_token_user(*, token: str) -> User:
+    """The user a token was made for; ``InvalidUnsubscribeToken`` when forged, expired or the
+    user is gone."""
+    try:
+        payload = signing.loads(
+            token, salt=UNSUBSCRIBE_SALT, max_age=settings.NOTIFICATIONS_UNSUBSCRIBE_TOKEN_MAX_AGE
+        )
+        user = User.objects.filter(pk=payload["user"], is_active=True).first()
+    except (signing.BadSignature, KeyError, TypeError, ValueError, ValidationError) as exc:
+        raise InvalidUnsubscribeToken("This unsubscribe link is invalid or has expired.") from exc
+    if user is None:
+        raise InvalidUnsubscribeToken("This unsubscribe link is invalid or has expired.")
+    return user
+
+
+def user_unsubscribe(*, token: str) -> User:
+    """Turns ``email_notifications`` off for the token's user (idempotent)."""
+    user = unsubscribe_token_user(token=token)
+    user_preferences_update(user=user, changes={"email_notifications": False})
+    logger.info("unsubscribed from notification e-mails user_id=%s", user.pk)
+    return user
+
+
+# --- E-mail status ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def notification_email_claim(*, notification_id: Any) -> Notification | None:
+    """Claims a pending e-mail for one attempt (pending → sending) and returns the row, or
+    None when there is nothing to send: gone, already claimed, sent, failed or skipped — or
+    the user has since turned e-mail off or lost the verified address (then skipped)."""
+    notification = (
+        Notification.objects.select_for_update(of=("self",))
+        .select_related("user", "task", "task__project")
+        .filter(pk=notification_id)
+        .first()
+    )
+    if notification is None or notification.email_status != EmailStatus.PENDING:
+        logger.info(
+            "notification e-mail not claimed notification_id=%s status=%s",
+            notification_id,
+            notification and EmailStatus(notification.email_status).label,
+        )
+        return None
+    user = notification.user
+    try:
+        email_on = effective_preferences(user.preferences)["email_notifications"]
+        invalid = ""
+    except ValueError as exc:
+        email_on, invalid = False, f"preferences invalid: {exc}"
+    reason = (
+        "user inactive"
+        if not user.is_active
+        else invalid or "e-mail notifications are off"
+        if not email_on
+        else "e-mail address not verified"
+        if not user.email_verified
+        else ""
+    )
+    if reason:
+        notification.email_status, notification.email_reason = EmailStatus.SKIPPED, reason
+    else:
+        notification.email_status = EmailStatus.SENDING
+        notification.email_attempts += 1
+    notification.save(update_fields=["email_status", "email_reason", "email_attempts"])
+    return None if reason else notification
+
+
+def notification_email_sent(*, notification_id: Any) -> None:
+    Notification.objects.filter(pk=notification_id, email_status=EmailStatus.SENDING).update(
+        email_status=EmailStatus.SENT, sent_at=timezone.now(), email_reason=""
+    )
+
+
+def notification_email_failed(*, notification_id: Any, reason: str, final: bool) -> None:
+    """A failed attempt: back to pending for the next one, or failed for good."""
+    Notification.objects.filter(pk=notification_id, email_status=EmailStatus.SENDING).update(
+        email_status=EmailStatus.FAILED if final else EmailStatus.PENDING, email_reason=reason[:500]
+    )

@@ -1,0 +1,155 @@
+from typing import cast
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.template.loader import render_to_string
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import JSONRenderer, StaticHTMLRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import User
+from config.api.parsers import StrictJSONParser
+from config.api.router import UUID_REGEX
+from config.api.schema import error_responses
+from notifications import services
+from notifications.models import Notification
+from notifications.permissions import IsRecipient
+from notifications.selectors import notification_list, notification_unread_count
+from notifications.serializers import (
+    CountSerializer,
+    NotificationSerializer,
+    UnsubscribedSerializer,
+    UpdatedCountSerializer,
+)
+
+TOKEN_PARAMETER = OpenApiParameter(
+    "token", OpenApiTypes.STR, required=True, description="The signed token from the e-mail's link."
+)
+HTML_PAGE = OpenApiResponse(OpenApiTypes.STR, description="A small HTML page.")
+
+
+def _caller(request: Request) -> User:
+    return cast(User, request.user)
+
+
+def _page(request: Request, *, state: str, status: int = 200, **context: object) -> HttpResponse:
+    titles = {"confirm": "Unsubscribe", "done": "You are unsubscribed", "invalid": "Link not valid"}
+    html = render_to_string(
+        "notifications/unsubscribe.html",
+        {"state": state, "title": titles[state], "frontend_url": settings.FRONTEND_URL, **context},
+    )
+    return HttpResponse(html, status=status, content_type="text/html; charset=utf-8")
+
+
+@extend_schema(tags=["notifications"])
+class NotificationViewSet(viewsets.GenericViewSet):
+    permission_classes = [IsAuthenticated, IsRecipient]
+    serializer_class = NotificationSerializer
+    lookup_value_regex = UUID_REGEX
+    queryset = Notification.objects.none()
+
+    def get_object(self) -> Notification:
+        notification = Notification.objects.filter(pk=self.kwargs["pk"]).first()
+        if notification is None:
+            raise Http404("No notification with this id.")
+        self.check_object_permissions(self.request, notification)
+        return notification
+
+    @extend_schema(
+        summary="The caller's notifications, newest first",
+        parameters=[
+            OpenApiParameter(
+                "read", OpenApiTypes.STR, enum=["true", "false"], description="Only read or unread."
+            )
+        ],
+        responses={200: NotificationSerializer(many=True), **error_responses(400, 401)},
+    )
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(notification_list(user=_caller(request), params=request.query_params))
+        return self.get_paginated_response(NotificationSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Mark a notification read",
+        request=None,
+        responses={200: NotificationSerializer, **error_responses(401, 403, 404)},
+    )
+    @action(detail=True, methods=["patch"], url_path="read")
+    def read(self, request: Request, pk: str) -> Response:
+        notification = services.notification_mark_read(notification=self.get_object())
+        return Response(NotificationSerializer(notification).data)
+
+    @extend_schema(
+        summary="Mark every notification of the caller read",
+        request=None,
+        responses={200: UpdatedCountSerializer, **error_responses(401)},
+    )
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request: Request) -> Response:
+        return Response({"updated": services.notifications_mark_all_read(user=_caller(request))})
+
+    @extend_schema(
+        summary="How many notifications are unread",
+        responses={200: CountSerializer, **error_responses(401)},
+    )
+    @action(detail=False, methods=["get"], url_path="unread-count")
+    def unread_count(self, request: Request) -> Response:
+        return Response({"count": notification_unread_count(user=_caller(request))})
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Unsubscribe page (no login)",
+        description="An HTML page asking to confirm; a bad or expired token gives a 400 page.",
+        parameters=[TOKEN_PARAMETER],
+        auth=[],
+        responses={(200, "text/html"): HTML_PAGE, (400, "text/html"): HTML_PAGE},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Unsubscribe from e-mail notifications (one-click, no login)",
+        description="RFC 8058 one-click: turns `email_notifications` off. JSON by default; an HTML page "
+        "when the client asks for `text/html` (the confirmation page's form).",
+        parameters=[TOKEN_PARAMETER],
+        request=None,
+        auth=[],
+        responses={
+            (200, "application/json"): UnsubscribedSerializer,
+            (200, "text/html"): HTML_PAGE,
+            (400, "application/json"): error_responses(400)[400],
+            (400, "text/html"): HTML_PAGE,
+        },
+    )
+    @action(
+        detail=False,
+        methods=["get", "post"],
+        url_path="unsubscribe",
+        url_name="unsubscribe",
+        authentication_classes=[],
+        permission_classes=[AllowAny],
+        parser_classes=[FormParser, MultiPartParser, StrictJSONParser],
+        renderer_classes=[JSONRenderer, StaticHTMLRenderer],
+    )
+    def unsubscribe(self, request: Request) -> Response | HttpResponse:
+        token = request.query_params.get("token", "")
+        html = request.method == "GET" or request.accepted_renderer.format == "html"
+        try:
+            user = (
+                services.unsubscribe_token_user(token=token)
+                if request.method == "GET"
+                else services.user_unsubscribe(token=token)
+            )
+        except services.InvalidUnsubscribeToken as exc:
+            if html:
+                return _page(request, state="invalid", status=400, detail=str(exc))
+            raise ValidationError({"token": [str(exc)]}) from None
+        if request.method == "GET":
+            return _page(request, state="confirm", email=user.email, action=request.get_full_path())
+        if html:
+            return _page(request, state="done", email=user.email)
+        return Response({"detail": "E-mail notifications are off.", "email_notifications": False})
