@@ -249,6 +249,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.generate_reminders_task",
         "schedule": crontab(minute="5-55/5"),
     },
+    "integrations-sync-calendars": {
+        "task": "integrations.tasks.sync_all_calendars_task",
+        "schedule": timedelta(minutes=5),
+    },
+    "integrations-renew-channels": {
+        "task": "integrations.tasks.renew_channels_task",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 # --- E-mail -------------------------------------------------------------------------------
@@ -287,6 +295,18 @@ GOOGLE_TOKEN_URI = env_str("GOOGLE_TOKEN_URI", "https://oauth2.googleapis.com/to
 GOOGLE_REVOKE_URI = env_str("GOOGLE_REVOKE_URI", "https://oauth2.googleapis.com/revoke")
 GOOGLE_CALENDAR_API_URL = env_str("GOOGLE_CALENDAR_API_URL", "https://www.googleapis.com/calendar/v3")
 GOOGLE_WEBHOOK_URL = env_str("GOOGLE_WEBHOOK_URL")
+GOOGLE_USERINFO_URI = env_str("GOOGLE_USERINFO_URI", "https://openidconnect.googleapis.com/v1/userinfo")
+# Seconds: OAuth state lifetime, access-token refresh margin, push-channel lifetime and how long
+# before expiry the beat job renews a channel, HTTP timeout of one Google call.
+GOOGLE_OAUTH_STATE_MAX_AGE = env_int("GOOGLE_OAUTH_STATE_MAX_AGE", 600)
+GOOGLE_TOKEN_REFRESH_MARGIN = env_int("GOOGLE_TOKEN_REFRESH_MARGIN", 300)
+GOOGLE_CHANNEL_TTL = env_int("GOOGLE_CHANNEL_TTL", 7 * 24 * 3600)
+GOOGLE_CHANNEL_RENEW_BEFORE = env_int("GOOGLE_CHANNEL_RENEW_BEFORE", 24 * 3600)
+GOOGLE_HTTP_TIMEOUT = env_int("GOOGLE_HTTP_TIMEOUT", 15)
+# Rate-limit and 5xx answers: attempts in all, and the first backoff delay (doubled each time,
+# with jitter); tests set the delay near zero.
+GOOGLE_RETRY_ATTEMPTS = env_int("GOOGLE_RETRY_ATTEMPTS", 5)
+GOOGLE_RETRY_BASE_DELAY = float(env_str("GOOGLE_RETRY_BASE_DELAY", "1.0"))
 
 # --- Internationalisation, static files ---------------------------------------------------
 LANGUAGE_CODE = "en-us"

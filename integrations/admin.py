@@ -1,0 +1,73 @@
+from functools import partial
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from integrations.models import EventMapping, GoogleIntegration
+from integrations.tasks import sync_user_calendar_task
+
+
+@admin.register(GoogleIntegration)
+class GoogleIntegrationAdmin(admin.ModelAdmin):
+    """Status, last sync and last error per user; tokens, the channel token and the sync
+    cursor are never shown (they are not among the fields)."""
+
+    list_display = [
+        "user",
+        "status",
+        "google_email",
+        "calendar_id",
+        "last_synced_at",
+        "last_error",
+        "channel_expiration",
+    ]
+    list_filter = ["status"]
+    search_fields = ["user__email", "google_email"]
+    list_select_related = ["user"]
+    ordering = ["-updated_at"]
+    fields = (
+        "user",
+        "status",
+        "google_email",
+        "calendar_id",
+        "connected_at",
+        "last_synced_at",
+        "last_error",
+        "token_expiry",
+        "channel_id",
+        "channel_expiration",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields
+    actions = ["sync_now"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.action(description="Sync selected calendars now")
+    def sync_now(self, request: HttpRequest, queryset: QuerySet[GoogleIntegration]) -> None:
+        user_ids = list(queryset.filter(status="connected").values_list("user_id", flat=True))
+        for user_id in user_ids:
+            transaction.on_commit(partial(sync_user_calendar_task.delay, str(user_id)))
+        self.message_user(request, f"Sync scheduled for {len(user_ids)} calendar(s).", messages.SUCCESS)
+
+
+@admin.register(EventMapping)
+class EventMappingAdmin(admin.ModelAdmin):
+    list_display = ["task_id", "event_id", "user", "task_version", "due_date", "unlinked", "updated_at"]
+    list_filter = ["unlinked"]
+    search_fields = ["user__email", "=task_id", "=event_id"]
+    list_select_related = ["user"]
+    ordering = ["-updated_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
