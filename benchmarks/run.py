@@ -157,7 +157,7 @@ def seed(total_tasks: int, *, keep: bool) -> dict[str, int]:
             INSERT INTO notifications_notification (id, user_id, task_id, type, message, read,
                 due_at, created_at, sent_at, email_status, email_reason, email_attempts)
             SELECT gen_random_uuid(), owner_id, id, 2, 'Task "' || title || '" is overdue.',
-                   hashtext(id::text) %% 2 = 0, due_date, due_date + interval '1 minute', NULL, 5, '', 0
+                   hashtext(id::text) % 2 = 0, due_date, due_date + interval '1 minute', NULL, 5, '', 0
             FROM tasks_task WHERE status <> 3 AND due_date < now()
             """
         )
@@ -303,6 +303,11 @@ def scenarios(board: Board, client_no: int, clients: int) -> dict[str, Any]:
         }
         return "PATCH", f"/api/v1/tasks/{task}", body
 
+    def rename(rng: random.Random) -> tuple[str, str, Any]:
+        task = rng.choice(own[rng.choice(board.project_ids)])
+        body = {"title": f"Renamed {rng.randrange(10**6)}", "version": board.versions[task]}
+        return "PATCH", f"/api/v1/tasks/{task}", body
+
     def bulk(rng: random.Random) -> tuple[str, str, Any]:
         tasks = rng.sample(own[rng.choice(board.project_ids)], 50)
         items = [
@@ -332,6 +337,9 @@ def scenarios(board: Board, client_no: int, clients: int) -> dict[str, Any]:
         "/tasks?sort_by=due_date": lambda rng: ("GET", "/api/v1/tasks?sort_by=due_date", None),
         "dashboard statistics": lambda rng: ("GET", "/api/v1/dashboard/statistics", None),
         "notifications unread-count": lambda rng: ("GET", "/api/v1/notifications/unread-count", None),
+        # The floor of a write: the same PATCH path (lock, version check, update, commit)
+        # without touching the board.
+        "rename task (PATCH title+version)": rename,
         "move task (PATCH status+position+version)": move,
         "bulk move 50 tasks": bulk,
     }
