@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Max, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -168,7 +168,12 @@ def task_delete(*, task: Task) -> None:
 
 def tasks_bulk_update(*, user: User, updates: list[dict[str, Any]]) -> list[Task]:
     """Applies every item in order, all or nothing: an unknown task (404), another user's
-    task (403) or a stale version (TaskVersionConflict) anywhere rolls back everything."""
+    task (403) or a stale version (TaskVersionConflict) anywhere changes nothing.
+
+    The boards of the projects involved are read once, the items are applied to them in
+    memory, in order, and then every place whose column or position changed is written in one
+    statement and every changed task in another: a bulk of 50 moves rewrites each shifted
+    place once, not once per move that passes it."""
     ids = [item["id"] for item in updates]
     if len(set(ids)) != len(ids):
         raise ValidationError({"updates": ["Each task may appear only once."]})
@@ -178,23 +183,106 @@ def tasks_bulk_update(*, user: User, updates: list[dict[str, Any]]) -> list[Task
         raise Http404(f"No task with id {', '.join(missing)}.")
     if any(task.owner_id != user.pk for task in found.values()):
         raise PermissionDenied("You do not have permission to change one or more of these tasks.")
-    try:
-        with transaction.atomic():
-            _lock_projects(task.project_id for task in found.values())
-            list(
-                Task.objects.filter(pk__in=ids)
-                .order_by("pk")
-                .select_for_update(of=("self",))
-                .values_list("pk")
-            )
-            for item in updates:
-                changes = {key: value for key, value in item.items() if key not in ("id", "version")}
-                _update_locked(task_id=item["id"], changes=changes, expected_version=item.get("version"))
-            user_data_changed(user.pk)
-    except TaskVersionConflict as conflict:
-        # Earlier items may have shifted the task inside the rolled-back transaction: report
-        # the task as it is stored.
-        raise TaskVersionConflict(Task.objects.get(pk=conflict.task.pk)) from None
-    tasks = Task.objects.select_related("place").in_bulk(ids)
+    with transaction.atomic():
+        project_ids = {task.project_id for task in found.values()}
+        _lock_projects(project_ids)
+        tasks = Task.objects.select_for_update(of=("self",)).order_by("pk").in_bulk(ids)
+        if len(tasks) != len(ids):
+            raise Http404("No task with this id.")  # deleted after the first look
+        for item in updates:
+            # Each task appears once, so no earlier item can have changed its version.
+            expected = item.get("version")
+            if expected is not None and expected != tasks[item["id"]].version:
+                raise TaskVersionConflict(Task.objects.select_related("place").get(pk=item["id"]))
+        board = _Board(project_ids)
+        now = timezone.now()
+        changed_tasks = []
+        for item in updates:
+            task = tasks[item["id"]]
+            changed = board.move(task, status=item.get("status", task.status), position=item.get("position"))
+            if changed and task.status != board.status_before(task.pk):
+                task.completed_at = now if task.status == Status.DONE else None
+            for field in PLAIN_FIELDS:
+                if field in item and getattr(task, field) != item[field]:
+                    setattr(task, field, item[field])
+                    changed = True
+            if changed:
+                task.version += 1
+                task.updated_at = now
+                changed_tasks.append(task)
+        board.save()
+        Task.objects.bulk_update(
+            changed_tasks, ["status", "version", "completed_at", "updated_at", *PLAIN_FIELDS]
+        )
+        user_data_changed(user.pk)
+    result = Task.objects.select_related("place").in_bulk(ids)
     logger.info("tasks bulk-updated count=%d user_id=%s", len(ids), user.pk)
-    return [tasks[task_id] for task_id in ids]
+    return [result[task_id] for task_id in ids]
+
+
+class _Board:
+    """The columns of some projects, in memory: (project, status) -> task ids in position
+    order, with the places as they were read, to write back only what moved."""
+
+    def __init__(self, project_ids: Iterable[Any]) -> None:
+        self.columns: dict[tuple[Any, int], list[Any]] = {}
+        self.before: dict[Any, tuple[int, int]] = {}
+        places = TaskPosition.objects.filter(project_id__in=list(project_ids)).order_by(
+            "project_id", "status", "position"
+        )
+        for task_id, project_id, status, position in places.values_list(
+            "task_id", "project_id", "status", "position"
+        ):
+            self.columns.setdefault((project_id, status), []).append(task_id)
+            self.before[task_id] = (status, position)
+        self.status_now = {task_id: status for task_id, (status, _) in self.before.items()}
+
+    def status_before(self, task_id: Any) -> int:
+        return self.before[task_id][0]
+
+    def move(self, task: Task, *, status: int, position: int | None) -> bool:
+        """The same rules as ``_move``: returns whether the task moved."""
+        old_status = self.status_now[task.pk]
+        old_column = self.columns.setdefault((task.project_id, old_status), [])
+        old_index = old_column.index(task.pk)
+        if status == old_status:
+            if position is None or min(position, len(old_column) - 1) == old_index:
+                return False
+            old_column.pop(old_index)
+            old_column.insert(min(position, len(old_column)), task.pk)
+        else:
+            old_column.pop(old_index)
+            new_column = self.columns.setdefault((task.project_id, status), [])
+            new_column.insert(
+                len(new_column) if position is None else min(position, len(new_column)), task.pk
+            )
+            self.status_now[task.pk] = status
+        task.status = status
+        return True
+
+    def save(self) -> None:
+        """Writes the places whose status or position changed, in one statement."""
+        rows = [
+            (task_id, status, position)
+            for (_, status), column in self.columns.items()
+            for position, task_id in enumerate(column)
+            if self.before[task_id] != (status, position)
+        ]
+        if not rows:
+            return
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE tasks_taskposition AS p SET status = v.status, position = v.position "
+                    "FROM (SELECT unnest(%s::uuid[]) AS task_id, unnest(%s::smallint[]) AS status, "
+                    "unnest(%s::integer[]) AS position) AS v WHERE p.task_id = v.task_id",
+                    [[row[0] for row in rows], [row[1] for row in rows], [row[2] for row in rows]],
+                )
+        else:
+            TaskPosition.objects.bulk_update(
+                [
+                    TaskPosition(task_id=task_id, status=status, position=position)
+                    for task_id, status, position in rows
+                ],
+                ["status", "position"],
+            )
