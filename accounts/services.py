@@ -25,6 +25,7 @@ from accounts.tasks import (
 )
 from accounts.tokens import INVALID_TOKEN_MESSAGE, one_time_token_consume
 from config.api.errors import AuthenticationError, ConflictError
+from outbox.services import outbox_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -142,7 +143,7 @@ def user_register(*, email: str, username: str, password: str) -> User:
     try:
         with transaction.atomic():
             user.save()
-            transaction.on_commit(lambda: send_verification_email_task.delay(str(user.pk)))
+            outbox_enqueue(send_verification_email_task, str(user.pk))
     except IntegrityError:
         # A concurrent registration won the race for the same e-mail or username.
         _check_identity_free(email=email, username=username)
@@ -154,7 +155,7 @@ def user_register(*, email: str, username: str, password: str) -> User:
 def verification_email_resend(*, user: User) -> None:
     if user.email_verified:
         raise ValidationError({"email": ["This e-mail address is already verified."]})
-    transaction.on_commit(lambda: send_verification_email_task.delay(str(user.pk)))
+    outbox_enqueue(send_verification_email_task, str(user.pk))
 
 
 @transaction.atomic
@@ -178,7 +179,7 @@ def password_reset_request(*, email: str) -> None:
         logger.info("password reset requested for an unknown e-mail")
         return
     logger.info("password reset requested user_id=%s", user.pk)
-    transaction.on_commit(lambda: send_password_reset_email_task.delay(str(user.pk)))
+    outbox_enqueue(send_password_reset_email_task, str(user.pk))
 
 
 def _set_password(*, user: User, new_password: str) -> None:
@@ -188,7 +189,7 @@ def _set_password(*, user: User, new_password: str) -> None:
     OneTimeToken.objects.filter(
         user=user, purpose=OneTimeToken.Purpose.RESET_PASSWORD, used_at__isnull=True
     ).update(used_at=timezone.now())
-    transaction.on_commit(lambda: send_password_changed_email_task.delay(str(user.pk)))
+    outbox_enqueue(send_password_changed_email_task, str(user.pk))
 
 
 @transaction.atomic

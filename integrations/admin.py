@@ -1,12 +1,10 @@
-from functools import partial
-
 from django.contrib import admin, messages
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from integrations.models import EventMapping, GoogleIntegration
 from integrations.tasks import sync_user_calendar_task
+from outbox.services import outbox_enqueue
 
 
 @admin.register(GoogleIntegration)
@@ -54,7 +52,7 @@ class GoogleIntegrationAdmin(admin.ModelAdmin):
     def sync_now(self, request: HttpRequest, queryset: QuerySet[GoogleIntegration]) -> None:
         user_ids = list(queryset.filter(status="connected").values_list("user_id", flat=True))
         for user_id in user_ids:
-            transaction.on_commit(partial(sync_user_calendar_task.delay, str(user_id)))
+            outbox_enqueue(sync_user_calendar_task, str(user_id))
         self.message_user(request, f"Sync scheduled for {len(user_ids)} calendar(s).", messages.SUCCESS)
 
 

@@ -17,6 +17,7 @@ from integrations.models import EventMapping, GoogleIntegration, IntegrationStat
 from integrations.oauth_states import InvalidState, oauth_state_consume, oauth_state_sign, oauth_state_store
 from integrations.sync import client_for, user_sync_lock
 from integrations.tasks import start_google_calendar_task, sync_user_calendar_task
+from outbox.services import outbox_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +88,7 @@ def google_connect_from_callback(*, code: str, state: str, error: str = "") -> G
         integration.last_error = ""
         integration.connected_at = timezone.now()
         integration.save()
-        transaction.on_commit(lambda: start_google_calendar_task.delay(user_id))
+        outbox_enqueue(start_google_calendar_task, user_id)
     logger.info("google calendar connected user_id=%s", user_id)
     return integration
 
@@ -150,6 +151,6 @@ def google_webhook_receive(*, channel_id: str, channel_token: str, resource_stat
         raise PermissionDenied("Unknown channel or wrong token.")
     user_id = str(integration.user_id)
     if resource_state != "sync":
-        transaction.on_commit(lambda: sync_user_calendar_task.delay(user_id))
+        outbox_enqueue(sync_user_calendar_task, user_id)
     logger.info("webhook accepted user_id=%s state=%s", user_id, resource_state[:32])
     return integration.user_id

@@ -15,9 +15,11 @@ from integrations.selectors import connected_user_ids
 logger = logging.getLogger(__name__)
 
 # acks_late: a sync is idempotent (mapping table, event ids derived from task ids), so a
-# worker killed mid-sync has its message redelivered and the next run finishes the job.
+# worker killed mid-sync has its message redelivered (also when only the pool child dies:
+# reject_on_worker_lost) and the next run finishes the job.
 RETRY_POLICY = {
     "acks_late": True,
+    "reject_on_worker_lost": True,
     "autoretry_for": (GoogleTransientError,),
     "retry_backoff": 30,
     "retry_jitter": True,

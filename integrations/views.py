@@ -62,7 +62,8 @@ class GoogleIntegrationViewSet(viewsets.GenericViewSet):
         responses={
             302: OpenApiResponse(
                 description="To FRONTEND_URL with ?google=connected or ?google=error&reason=..."
-            )
+            ),
+            **error_responses(429),
         },
         auth=[],
     )
@@ -103,6 +104,9 @@ class WebhookViewSet(viewsets.GenericViewSet):
     permission_classes = [AllowAny]
     throttle_classes: list = []
     serializer_class = None
+    # No OPTIONS metadata (405): DRF's describes a serializer, and this view has none, so an
+    # OPTIONS request ended as a 500.
+    metadata_class = None
 
     @extend_schema(
         summary="Google Calendar push notification",

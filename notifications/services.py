@@ -21,6 +21,7 @@ from accounts.preferences import THRESHOLD_DELTAS, effective_preferences
 from accounts.services import user_preferences_update
 from notifications.models import EmailStatus, Notification, NotificationRun, NotificationType
 from notifications.selectors import notification_candidates, notification_emails_stalled
+from outbox.services import outbox_enqueue_many
 from tasks.models import Task
 
 logger = logging.getLogger(__name__)
@@ -148,6 +149,8 @@ def notifications_generate(
     """One generation run (SPEC §7), recorded as a ``NotificationRun``. Safe to run twice at
     once: the unique (task, type, due_at) constraint lets each notification in only once.
     A failure for one user is logged with its ids, recorded on the run, and the rest go on."""
+    from notifications.tasks import send_notification_email_task  # the tasks module imports this one
+
     now = now or timezone.now()
     run = NotificationRun.objects.create(kind=kind, started_at=now)
     errors: list[dict[str, Any]] = []
@@ -174,9 +177,9 @@ def notifications_generate(
             to_email = [row.id for row in created if row.email_status == EmailStatus.PENDING]
             if kind == NotificationRun.Kind.HOURLY:
                 to_email += notification_emails_stalled(now=now)
-            if to_email:
-                # robust: a broker outage is logged and does not fail the committed run.
-                transaction.on_commit(lambda: _enqueue_emails(to_email), robust=True)
+            # Through the outbox, in the run's transaction: a broker outage loses no e-mail,
+            # and (robust) an e-mail that fails in eager mode does not fail the committed run.
+            outbox_enqueue_many(send_notification_email_task, [[str(pk)] for pk in to_email], robust=True)
     except Exception as exc:
         NotificationRun.objects.filter(pk=run.pk).update(
             status=NotificationRun.Status.FAILED,
@@ -202,13 +205,6 @@ def notifications_generate(
         run.error_count,
     )
     return run
-
-
-def _enqueue_emails(notification_ids: list[uuid.UUID]) -> None:
-    from notifications.tasks import send_notification_email_task
-
-    for notification_id in notification_ids:
-        send_notification_email_task.delay(str(notification_id))
 
 
 # --- Read state ---------------------------------------------------------------------------

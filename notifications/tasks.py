@@ -74,6 +74,10 @@ def is_transient(exc: Exception) -> bool:
 
 @shared_task(
     bind=True,
+    # Redelivered when the worker dies mid-task; the claim (pending -> sending) keeps it from
+    # sending twice.
+    acks_late=True,
+    reject_on_worker_lost=True,
     autoretry_for=(TransientDeliveryError,),
     retry_backoff=5,
     retry_jitter=True,
@@ -112,13 +116,18 @@ def send_notification_email_task(self, notification_id: str) -> None:  # type: i
     )
 
 
-@shared_task
+# acks_late + reject_on_worker_lost: a run cut short by a dead worker is redelivered and runs
+# again; the (task, type, due_at) constraint lets each notification in once (docs/OPERATIONS.md).
+GENERATION_POLICY = {"acks_late": True, "reject_on_worker_lost": True}
+
+
+@shared_task(**GENERATION_POLICY)
 def generate_notifications_task() -> int:
     """The hourly run (beat, on the hour): every type."""
     return services.notifications_generate(kind=NotificationRun.Kind.HOURLY).created_count
 
 
-@shared_task
+@shared_task(**GENERATION_POLICY)
 def generate_reminders_task() -> int:
     """Reminders between hourly runs (beat, every few minutes), so one fires near its time."""
     return services.notifications_generate(kind=NotificationRun.Kind.REMINDERS).created_count

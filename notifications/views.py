@@ -69,7 +69,7 @@ class NotificationViewSet(viewsets.GenericViewSet):
                 "read", OpenApiTypes.STR, enum=["true", "false"], description="Only read or unread."
             )
         ],
-        responses={200: NotificationSerializer(many=True), **error_responses(400, 401)},
+        responses={200: NotificationSerializer(many=True), **error_responses(400, 401, 404)},
     )
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(notification_list(user=_caller(request), params=request.query_params))
@@ -108,7 +108,13 @@ class NotificationViewSet(viewsets.GenericViewSet):
         description="An HTML page asking to confirm; a bad or expired token gives a 400 page.",
         parameters=[TOKEN_PARAMETER],
         auth=[],
-        responses={(200, "text/html"): HTML_PAGE, (400, "text/html"): HTML_PAGE},
+        responses={
+            (200, "text/html"): HTML_PAGE,
+            (400, "text/html"): HTML_PAGE,
+            (404, "application/json"): error_responses(404)[404],
+            (429, "application/json"): error_responses(429)[429],
+            (429, "text/html"): HTML_PAGE,
+        },
     )
     @extend_schema(
         methods=["POST"],
@@ -123,6 +129,9 @@ class NotificationViewSet(viewsets.GenericViewSet):
             (200, "text/html"): HTML_PAGE,
             (400, "application/json"): error_responses(400)[400],
             (400, "text/html"): HTML_PAGE,
+            (404, "application/json"): error_responses(404)[404],
+            (429, "application/json"): error_responses(429)[429],
+            (429, "text/html"): HTML_PAGE,
         },
     )
     @action(

@@ -38,7 +38,7 @@ def _caller(request: Request) -> User:
     list=extend_schema(
         summary="The caller's projects",
         parameters=PROJECT_LIST_PARAMETERS,
-        responses={200: ProjectSerializer(many=True), **error_responses(400, 401)},
+        responses={200: ProjectSerializer(many=True), **error_responses(400, 401, 404)},
     ),
     create=extend_schema(
         summary="Create a project",

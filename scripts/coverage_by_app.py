@@ -6,7 +6,7 @@ import sys
 
 import coverage
 
-APPS = ["accounts", "config", "projects", "tasks", "dashboard", "notifications", "integrations"]
+APPS = ["accounts", "config", "projects", "tasks", "dashboard", "notifications", "integrations", "outbox"]
 
 
 def main() -> int:

@@ -88,7 +88,7 @@ def version_conflict(exc: services.TaskVersionConflict) -> ConflictError:
             *TASK_LIST_PARAMETERS,
             OpenApiParameter("project_id", OpenApiTypes.UUID, description="Only this project's tasks."),
         ],
-        responses={200: TaskSerializer(many=True), **error_responses(400, 401)},
+        responses={200: TaskSerializer(many=True), **error_responses(400, 401, 404)},
     ),
     retrieve=extend_schema(
         summary="A task", responses={200: TaskSerializer, **error_responses(401, 403, 404)}

@@ -12,6 +12,7 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.views.decorators.csrf import csrf_exempt
 from kombu import Connection
 
 from config.api.exceptions import error_body
@@ -60,8 +61,10 @@ def reports() -> dict[str, Any]:
 
 
 def get_only(view: Callable[[HttpRequest], JsonResponse]) -> Callable[[HttpRequest], JsonResponse]:
-    """405 in the API's JSON error body for anything but GET/HEAD."""
+    """405 in the API's JSON error body for anything but GET/HEAD (CSRF-exempt, so that a
+    POST gets this 405 rather than Django's HTML CSRF page)."""
 
+    @csrf_exempt
     @wraps(view)
     def wrapper(request: HttpRequest) -> JsonResponse:
         if request.method not in ("GET", "HEAD"):

@@ -3,14 +3,32 @@
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {
+                "type": "object",
+                "description": "Errors inside a nested field: by key, or by item index for a list.",
+                "additionalProperties": True,
+            },
+        ]
+    }
+)
+class FieldErrorsField(serializers.JSONField):
+    """One field's errors: its messages, or for a nested field (preferences'
+    ``notification_types``, bulk-update ``updates``) the same shape one level down."""
 
 
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Machine-readable error code, e.g. validation_error.")
     detail = serializers.CharField(help_text="Human-readable message.")
     errors = serializers.DictField(  # type: ignore[assignment]
-        child=serializers.ListField(child=serializers.CharField()),
+        child=FieldErrorsField(),
         help_text="Field errors for 400 (field name -> messages); empty otherwise.",
     )
 

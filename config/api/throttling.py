@@ -1,12 +1,19 @@
-"""Throttles read their rates from settings at request time, so overrides apply at once."""
+"""Throttles read their rates from settings at request time, so overrides apply at once, and
+fail open: with the cache (Redis) down a request is let through, with a warning, rather than
+failing — availability over rate limiting while Redis is away (docs/OPERATIONS.md)."""
 
 import hashlib
+import logging
 from typing import Any, cast
 
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework import throttling
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
+
+from config.change_stamps import CACHE_ERRORS
+
+logger = logging.getLogger(__name__)
 
 
 class SettingsRateMixin:
@@ -17,6 +24,13 @@ class SettingsRateMixin:
         if self.scope not in rates:
             raise ImproperlyConfigured(f"No throttle rate is set for scope {self.scope!r}.")
         return rates[self.scope]
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        try:
+            return cast(bool, super().allow_request(request, view))  # type: ignore[misc]
+        except CACHE_ERRORS as exc:
+            logger.warning("cache unavailable: throttle %s not applied error=%s", self.scope, exc)
+            return True
 
 
 class AnonRateThrottle(SettingsRateMixin, throttling.AnonRateThrottle):

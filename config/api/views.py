@@ -1,10 +1,15 @@
 """JSON answers for errors raised outside DRF views (unknown paths, Django's 400/500)."""
 
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 
 from config.api.exceptions import error_body
 
 
+# Exempt like every DRF view: a JWT API has no CSRF token, and without it a POST/PUT/PATCH/
+# DELETE to an unknown API path (or a malformed id) got Django's HTML CSRF page (403) instead
+# of this 404.
+@csrf_exempt
 def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     return JsonResponse(error_body("not_found", "Not found."), status=404)
 

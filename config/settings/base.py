@@ -6,8 +6,11 @@ from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
+from corsheaders.defaults import default_headers as default_cors_headers
+from django.core.exceptions import ImproperlyConfigured
 
-from config.settings.env import env_bool, env_int, env_list, env_str, parse_throttle_rates
+from config.logging import logging_config
+from config.settings.env import env_bool, env_int, env_list, env_str, origin_of, parse_throttle_rates
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -31,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
+    "corsheaders",
     "django.contrib.staticfiles",
     "rest_framework",
     "django_filters",
@@ -43,10 +47,14 @@ INSTALLED_APPS = [
     "dashboard",
     "notifications",
     "integrations",
+    "outbox",
 ]
 
 MIDDLEWARE = [
+    # First: every response and log line of the request carries its id.
+    "config.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -96,6 +104,10 @@ def database_from_url(url: str) -> dict[str, Any]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
+    elif database["ENGINE"].startswith("django.db.backends.postgresql"):
+        # A database that is down answers 503 within seconds (config/api/exceptions.py)
+        # instead of holding the request until the OS gives up on the connection.
+        database["OPTIONS"] = {"connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 3)}
     return database
 
 
@@ -224,7 +236,21 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 elif CELERY_BROKER_URL.startswith("redis"):
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
+    # A message taken by a worker that dies without acknowledging it (acks_late tasks) goes
+    # back to the queue after the visibility timeout; it must exceed the longest task's run
+    # and its countdown. Unacknowledged messages are swept every interval x throttle seconds.
+    CELERY_BROKER_VISIBILITY_TIMEOUT = env_int("CELERY_BROKER_VISIBILITY_TIMEOUT", 3600)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
+        "unacked_restore_interval": max(1, min(10, CELERY_BROKER_VISIBILITY_TIMEOUT // 2)),
+        "unacked_restore_throttle": 10 if CELERY_BROKER_VISIBILITY_TIMEOUT >= 600 else 1,
+        "socket_connect_timeout": 2,
+        # A publish to a broker that is down fails at once (the outbox keeps the message)
+        # instead of holding the web request for seconds of reconnection attempts.
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+    }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -242,7 +268,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "notifications-generate": {
         "task": "notifications.tasks.generate_notifications_task",
-        "schedule": crontab(minute=0),
+        # On the hour; NOTIFICATIONS_GENERATE_EVERY_SECONDS (the system test) runs it every N seconds.
+        "schedule": (
+            timedelta(seconds=env_int("NOTIFICATIONS_GENERATE_EVERY_SECONDS", 0))
+            if env_int("NOTIFICATIONS_GENERATE_EVERY_SECONDS", 0)
+            else crontab(minute=0)
+        ),
     },
     # Reminders fire within a few minutes of remind_at instead of at the next full hour.
     "notifications-reminders": {
@@ -257,7 +288,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.tasks.renew_channels_task",
         "schedule": timedelta(hours=1),
     },
+    # Publishes what the broker missed (docs/OPERATIONS.md: the outbox).
+    "outbox-relay": {
+        "task": "outbox.tasks.relay_outbox_task",
+        "schedule": timedelta(seconds=env_int("OUTBOX_RELAY_EVERY_SECONDS", 60)),
+    },
 }
+# The outbox relay leaves younger messages to their own publisher, and forgets sent ones after a week.
+OUTBOX_RELAY_MIN_AGE = timedelta(seconds=env_int("OUTBOX_RELAY_MIN_AGE_SECONDS", 30))
+OUTBOX_KEEP_SENT = timedelta(days=7)
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -284,7 +323,10 @@ NOTIFICATIONS_UNSUBSCRIBE_TOKEN_MAX_AGE = timedelta(days=env_int("NOTIFICATIONS_
 NOTIFICATIONS_LOOKBACK = timedelta(days=env_int("NOTIFICATIONS_LOOKBACK_DAYS", 7))
 # /readyz reports (without failing) an hourly run that last succeeded longer ago than this.
 NOTIFICATIONS_STALE_AFTER = timedelta(hours=2)
-READYZ_REPORTS = {"notification_generation": "notifications.selectors.generation_staleness"}
+READYZ_REPORTS = {
+    "notification_generation": "notifications.selectors.generation_staleness",
+    "outbox": "outbox.selectors.outbox_backlog",
+}
 
 # --- Google (used by the integrations app) -------------------------------------------------
 GOOGLE_CLIENT_ID = env_str("GOOGLE_CLIENT_ID")
@@ -308,6 +350,15 @@ GOOGLE_HTTP_TIMEOUT = env_int("GOOGLE_HTTP_TIMEOUT", 15)
 GOOGLE_RETRY_ATTEMPTS = env_int("GOOGLE_RETRY_ATTEMPTS", 5)
 GOOGLE_RETRY_BASE_DELAY = float(env_str("GOOGLE_RETRY_BASE_DELAY", "1.0"))
 
+# --- CORS (django-cors-headers): the SPA's origins may call the API ------------------------
+# Comma-separated origins (scheme://host[:port]); by default the front end's own origin. The API
+# authenticates with a bearer token, never cookies: credentials stay off.
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [origin_of(FRONTEND_URL)])
+CORS_ALLOW_CREDENTIALS = False
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_HEADERS = (*default_cors_headers, "x-request-id")
+CORS_EXPOSE_HEADERS = ["X-Request-ID"]
+
 # --- Internationalisation, static files ---------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -317,18 +368,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
 # --- Logging ------------------------------------------------------------------------------
+# Every record carries the request id (config/logging.py); LOG_FORMAT=json writes JSON lines
+# (the production default), plain writes text lines.
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
-    },
-}
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, got {LOG_FORMAT!r}.")
+LOGGING = logging_config(level=LOG_LEVEL, json_lines=LOG_FORMAT == "json")

@@ -1,6 +1,7 @@
 """Reading settings from the environment (12-factor), with typed helpers."""
 
 import os
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -61,3 +62,11 @@ def parse_throttle_rates(raw: str, defaults: dict[str, str]) -> dict[str, str]:
             )
         rates[scope] = rate
     return rates
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` of a URL: the form CORS origins take."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        raise ImproperlyConfigured(f"{url!r} is not an absolute URL (scheme://host[:port]/...).")
+    return f"{parts.scheme}://{parts.netloc}"

@@ -5,14 +5,18 @@ import os
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
+from config.logging import logging_config
 from config.settings.base import *  # noqa: F403
 from config.settings.base import (
+    DATABASES,
     DEV_FIELD_ENCRYPTION_KEY,
     DEV_JWT_SIGNING_KEY,
     DEV_SECRET_KEY,
+    FRONTEND_URL,
+    LOG_LEVEL,
     SIMPLE_JWT,
 )
-from config.settings.env import env_bool, env_int, env_list, env_str
+from config.settings.env import env_bool, env_int, env_list, env_str, origin_of
 
 MIN_KEY_LENGTH = 32
 
@@ -93,3 +97,23 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+SESSION_COOKIE_HTTPONLY = True
+
+# Persistent connections (CONN_MAX_AGE, 60 s by default; 0 behind a transaction-pooling
+# PgBouncer), checked before reuse: a connection the server dropped is replaced, not an error.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# CORS: the SPA's origins; by default the front end's own origin when it is https.
+_frontend_origin = origin_of(FRONTEND_URL)
+CORS_ALLOWED_ORIGINS = env_list(
+    "CORS_ALLOWED_ORIGINS", [_frontend_origin] if _frontend_origin.startswith("https://") else []
+)
+_plain_http = [origin for origin in CORS_ALLOWED_ORIGINS if not origin.startswith("https://")]
+if _plain_http:
+    raise ImproperlyConfigured(f"CORS_ALLOWED_ORIGINS must be https:// origins in production: {_plain_http}.")
+
+# JSON lines with the request id, for the log collector.
+LOG_FORMAT = env_str("LOG_FORMAT", "json")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, got {LOG_FORMAT!r}.")
+LOGGING = logging_config(level=LOG_LEVEL, json_lines=LOG_FORMAT == "json")

@@ -267,7 +267,15 @@ def test_local_with_real_keys_does_not_warn(
 
     assert local.CACHES["default"]["LOCATION"] == "redis://cache.internal:6379/0"
     assert local.CELERY_BROKER_URL == "redis://cache.internal:6379/0"
-    assert local.CELERY_BROKER_TRANSPORT_OPTIONS == {"visibility_timeout": 3600, "socket_connect_timeout": 2}
+    assert local.CELERY_BROKER_TRANSPORT_OPTIONS == {
+        "visibility_timeout": 3600,
+        "unacked_restore_interval": 10,
+        "unacked_restore_throttle": 10,
+        "socket_connect_timeout": 2,
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+    }
     assert local.FRONTEND_URL == "https://app.example.com"
 
 
