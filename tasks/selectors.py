@@ -1,15 +1,23 @@
+import hashlib
+import json
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, OrderBy, Q, QuerySet
+from django.utils import timezone
 from django_filters import rest_framework as filters
 
 from accounts.models import User
 from config.api.filters import BoundaryDateTimeFilter, MultipleNamesFilter, validated_filterset
+from config.change_stamps import cached_per_user
 from projects.models import Project
 from tasks.models import Priority, Status, Task
 
 SORT_FIELDS = ("created_at", "due_date", "priority", "position", "updated_at")
+# The filters that decide how many tasks a list holds (the page and the order do not).
+COUNT_FILTERS = ("status", "priority", "search", "due_date_from", "due_date_to", "project_id")
 
 
 class TaskFilter(filters.FilterSet):
@@ -69,22 +77,42 @@ def _ordering(sort_by: str | None, descending: bool) -> list[OrderBy]:
 
 
 class TaskQuerySet(QuerySet[Task]):
-    """A page query that counts its rows with another query (``counted_by``)."""
+    """A page query that counts its rows with another query (``counted_by``), optionally
+    through the per-user cache."""
 
     _count_source: QuerySet[Task] | None = None
+    _count_cache: tuple[str, Any] | None = None  # (key, user id)
 
-    def counted_by(self, source: QuerySet[Task]) -> "TaskQuerySet":
+    def counted_by(self, source: QuerySet[Task], cache: tuple[str, Any] | None = None) -> "TaskQuerySet":
         clone = self._chain()  # type: ignore[attr-defined]
-        clone._count_source = source
+        clone._count_source, clone._count_cache = source, cache
         return clone
 
     def _clone(self) -> "TaskQuerySet":
         clone = super()._clone()  # type: ignore[misc]
-        clone._count_source = self._count_source
+        clone._count_source, clone._count_cache = self._count_source, self._count_cache
         return clone
 
     def count(self) -> int:
-        return self._count_source.count() if self._count_source is not None else super().count()
+        source = self._count_source
+        if source is None:
+            return super().count()
+        if self._count_cache is None:
+            return source.count()
+        key, user_id = self._count_cache
+        seconds = timedelta(seconds=settings.SEARCH_COUNT_CACHE_SECONDS)
+        return int(cached_per_user(key, user_id, lambda: (source.count(), timezone.now() + seconds)))
+
+
+def _search_count_key(data: dict[str, Any], project: Project | None) -> str | None:
+    """The cache key of a search's count: the filters that decide it (not the page or the
+    order), or None for lists without a search, whose counts are cheap index scans."""
+    if not data.get("search") or not settings.SEARCH_COUNT_CACHE_SECONDS:
+        return None
+    filters = {name: data.get(name) for name in COUNT_FILTERS}
+    filters["project"] = project.pk if project is not None else None
+    digest = hashlib.sha256(json.dumps(filters, sort_keys=True, default=str).encode()).hexdigest()
+    return f"tasks-search-count:{digest[:32]}"
 
 
 def task_list(*, user: User, params: Any, project: Project | None = None) -> QuerySet[Task]:
@@ -111,4 +139,5 @@ def task_list(*, user: User, params: Any, project: Project | None = None) -> Que
     else:
         page_query = filterset.apply(TaskQuerySet(Task).prefetch_related("place").filter(**scope), prefix="")
     ordering = _ordering(data.get("sort_by"), data.get("sort_order") == "desc")
-    return page_query.order_by(*ordering).counted_by(count_query)
+    key = _search_count_key(data, project)
+    return page_query.order_by(*ordering).counted_by(count_query, cache=(key, user.pk) if key else None)

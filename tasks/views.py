@@ -39,7 +39,11 @@ TASK_LIST_PARAMETERS = [
         description=f"Repeatable or comma-separated: {', '.join(Priority.labels)}.",
     ),
     OpenApiParameter(
-        "search", OpenApiTypes.STR, description="Case-insensitive substring of title or description."
+        "search",
+        OpenApiTypes.STR,
+        description="Case-insensitive substring of title or description. The page's `count` of a "
+        "search is cached per user (SEARCH_COUNT_CACHE_SECONDS, 60 s); every change to the caller's "
+        "tasks or projects through the API ends it at once.",
     ),
     OpenApiParameter(
         "due_date_from",

@@ -132,6 +132,8 @@ else:
 # How long a user's dashboard answer may be served from the cache (0: never cached). Writes
 # through the API or admin end it at once (config/change_stamps.py); this bounds anything else.
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 60)
+# The same for the count of a search's matches (the `count` of a `?search=` list page).
+SEARCH_COUNT_CACHE_SECONDS = env_int("SEARCH_COUNT_CACHE_SECONDS", 60)
 
 # --- Auth ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
