@@ -1,41 +1,15 @@
 """Production e-mail settings: Amazon SES by default, SendGrid by setting, and https
 unsubscribe links pointing at the API itself."""
 
-import importlib
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from types import ModuleType
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.tests.test_settings import FRESH_MODULES, good_secrets
+from config.tests.test_settings import good_secrets
 
 Loader = Callable[[str], ModuleType]
-
-
-@pytest.fixture
-def fresh_settings() -> Iterator[Loader]:
-    """Imports the settings modules anew; the originals are put back afterwards."""
-    package = importlib.import_module("config.settings")
-    saved = {name: sys.modules.get(name) for name in FRESH_MODULES}
-
-    def load(name: str) -> ModuleType:
-        for module_name in FRESH_MODULES:
-            sys.modules.pop(module_name, None)
-        return importlib.import_module(name)
-
-    yield load
-
-    for name, module in saved.items():
-        short = name.rsplit(".", 1)[1]
-        if module is None:
-            sys.modules.pop(name, None)
-            if hasattr(package, short):
-                delattr(package, short)
-        else:
-            sys.modules[name] = module
-            setattr(package, short, module)
 
 
 @pytest.fixture
