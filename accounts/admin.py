@@ -3,7 +3,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts import services
-from accounts.models import OneTimeToken, RefreshSession, User
+from accounts.models import OneTimeToken, RefreshSession, TokenFamily, User
 
 
 @admin.register(User)
@@ -59,11 +59,22 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(RefreshSession)
 class RefreshSessionAdmin(ReadOnlyAdmin):
-    list_display = ["user", "created_at", "expires_at", "ended_at"]
-    list_filter = [("ended_at", admin.EmptyFieldListFilter)]
+    list_display = ["user", "family", "created_at", "expires_at", "rotated_at", "ended_at"]
+    list_filter = [("ended_at", admin.EmptyFieldListFilter), ("rotated_at", admin.EmptyFieldListFilter)]
+    search_fields = ["user__email"]
+    list_select_related = ["user", "family"]
+    fields = ["user", "family", "created_at", "expires_at", "rotated_at", "ended_at"]
+
+
+@admin.register(TokenFamily)
+class TokenFamilyAdmin(ReadOnlyAdmin):
+    """Logins; a revoked one had a rotated refresh token replayed (taken for theft)."""
+
+    list_display = ["user", "created_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["user__email"]
     list_select_related = ["user"]
-    fields = ["user", "created_at", "expires_at", "ended_at"]
+    fields = ["id", "user", "created_at", "revoked_at"]
 
 
 @admin.register(OneTimeToken)

@@ -5,6 +5,8 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 
+from accounts.addresses import email_key, email_normalize
+
 USERNAME_REGEX = r"^[A-Za-z0-9_.-]{3,30}$"
 
 
@@ -12,10 +14,14 @@ class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def get_by_natural_key(self, username: str | None) -> "User":
-        return self.get(email__lower=(username or "").lower())
+        """By e-mail, in its canonical form (accounts/addresses.py): a look-alike finds no one."""
+        key = email_key(username or "")
+        if key is None:
+            raise self.model.DoesNotExist("No user with this e-mail address.")
+        return self.get(email__lower=key)
 
     def create_user(self, email: str, username: str, password: str | None = None, **extra: Any) -> "User":
-        user = self.model(email=self.normalize_email(email), username=username, **extra)
+        user = self.model(email=email_normalize(email), username=username, **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -64,17 +70,40 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.email
 
 
+class TokenFamily(models.Model):
+    """One login: every refresh token rotated from it and the access tokens issued with them
+    carry its id. A rotated refresh token presented again after the grace is taken for a
+    stolen one, and the whole family is revoked (SPEC §3, OAuth 2.0 Security BCP §4.14.2)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="token_families")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "token families"
+        indexes = [models.Index(fields=["created_at"], name="accounts_family_created_idx")]
+
+    def __str__(self) -> str:
+        return f"login {self.pk} of {self.user_id}"
+
+
 class RefreshSession(models.Model):
     """One issued refresh token, by its ``jti`` (the token itself is never stored).
 
-    Rotation marks the row used and issues a new one; logout revokes it. A token whose row
-    is used, revoked or missing is refused."""
+    Rotation marks the row rotated (and ended) and issues a new one in the same family; logout
+    ends it. A token whose row is ended or missing is refused."""
 
     jti = models.CharField(max_length=64, primary_key=True)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_sessions")
+    # Null only for sessions issued before families existed.
+    family = models.ForeignKey(
+        TokenFamily, on_delete=models.CASCADE, null=True, blank=True, related_name="sessions"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
+    rotated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["expires_at"], name="accounts_refresh_expires_idx")]

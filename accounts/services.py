@@ -2,7 +2,7 @@
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -12,11 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts.authentication import GENERATION_CLAIM
-from accounts.models import OneTimeToken, RefreshSession, User
+from accounts.addresses import InvalidEmailAddress, email_key, email_normalize
+from accounts.authentication import FAMILY_CLAIM, GENERATION_CLAIM
+from accounts.models import OneTimeToken, RefreshSession, TokenFamily, User
 from accounts.preferences import merge_preferences
 from accounts.tasks import (
     send_password_changed_email_task,
@@ -28,6 +30,10 @@ from config.api.errors import AuthenticationError, ConflictError
 from outbox.services import outbox_enqueue
 
 logger = logging.getLogger(__name__)
+
+
+class CurrentPasswordIncorrect(ValidationError):
+    """A wrong ``current_password``: the view counts it like a failed login (SPEC §3)."""
 
 
 @dataclass(frozen=True)
@@ -44,36 +50,64 @@ class TokenPair:
 # --- tokens -------------------------------------------------------------------------------
 
 
-def _issue_token_pair(*, user: User) -> TokenPair:
+def _issue_token_pair(*, user: User, family: TokenFamily | None = None) -> TokenPair:
+    """A refresh token (and its access token) in ``family``, or in a new one: a new login."""
+    if family is None:
+        family = TokenFamily.objects.create(user=user)
     refresh = RefreshToken.for_user(user)
     refresh["email"] = user.email
     refresh[GENERATION_CLAIM] = user.token_generation
+    refresh[FAMILY_CLAIM] = str(family.pk)
     RefreshSession.objects.create(
         jti=refresh["jti"],
         user=user,
+        family=family,
         expires_at=datetime.fromtimestamp(refresh["exp"], tz=UTC),
     )
     return TokenPair(access_token=str(refresh.access_token), refresh_token=str(refresh))
 
 
-def _locked_refresh_session(*, raw_token: str) -> RefreshSession:
-    """The live session of a refresh token, row-locked; 401 for anything else."""
+def _claim_refresh_session(*, raw_token: str) -> tuple[RefreshSession | None, str]:
+    """The live session of a refresh token, row-locked, or None and why it is refused. A token
+    rotated longer than ``REFRESH_REUSE_GRACE_SECONDS`` ago is taken for a stolen copy: its
+    whole family is revoked here, so call inside a transaction that commits even then."""
     try:
         token = RefreshToken(raw_token)  # type: ignore[arg-type]
     except TokenError:
-        raise AuthenticationError("Refresh token is invalid or expired.") from None
+        return None, "Refresh token is invalid or expired."
     session = (
         RefreshSession.objects.select_for_update(of=("self",))
-        .select_related("user")
+        .select_related("user", "family")
         .filter(jti=token.get("jti", ""))
         .first()
     )
     if session is None or session.ended_at is not None:
-        raise AuthenticationError("Refresh token has been used or revoked.")
+        if session is not None and session.family is not None and _is_reuse_after_grace(session):
+            _family_revoke(family=session.family)
+        return None, "Refresh token has been used or revoked."
     user = session.user
     if not user.is_active or token.get(GENERATION_CLAIM) != user.token_generation:
-        raise AuthenticationError("Refresh token has been revoked.")
-    return session
+        return None, "Refresh token has been revoked."
+    return session, ""
+
+
+def _is_reuse_after_grace(session: RefreshSession) -> bool:
+    if session.rotated_at is None or session.family is None or session.family.revoked_at is not None:
+        return False
+    grace = timedelta(seconds=settings.REFRESH_REUSE_GRACE_SECONDS)
+    return timezone.now() - session.rotated_at > grace
+
+
+def _family_revoke(*, family: TokenFamily) -> None:
+    """Every access and refresh token of the login stops working."""
+    now = timezone.now()
+    TokenFamily.objects.filter(pk=family.pk).update(revoked_at=now)
+    RefreshSession.objects.filter(family=family, ended_at__isnull=True).update(ended_at=now)
+    logger.warning(
+        "refresh token reused after rotation: login revoked user_id=%s family_id=%s",
+        family.user_id,
+        family.pk,
+    )
 
 
 def user_login(*, email: str, password: str, client_ip: str) -> TokenPair:
@@ -85,19 +119,25 @@ def user_login(*, email: str, password: str, client_ip: str) -> TokenPair:
     return _issue_token_pair(user=user)  # type: ignore[arg-type]
 
 
-@transaction.atomic
 def token_refresh(*, refresh_token: str) -> TokenPair:
-    session = _locked_refresh_session(raw_token=refresh_token)
-    session.ended_at = timezone.now()
-    session.save(update_fields=["ended_at"])
-    return _issue_token_pair(user=session.user)
+    """Rotates the refresh token: the one sent ends, a new one of the same login is issued."""
+    with transaction.atomic():
+        session, refusal = _claim_refresh_session(raw_token=refresh_token)
+        if session is not None:
+            session.ended_at = session.rotated_at = timezone.now()
+            session.save(update_fields=["ended_at", "rotated_at"])
+            return _issue_token_pair(user=session.user, family=session.family)
+    raise AuthenticationError(refusal)
 
 
-@transaction.atomic
 def user_logout(*, refresh_token: str) -> None:
-    session = _locked_refresh_session(raw_token=refresh_token)
-    session.ended_at = timezone.now()
-    session.save(update_fields=["ended_at"])
+    with transaction.atomic():
+        session, refusal = _claim_refresh_session(raw_token=refresh_token)
+        if session is not None:
+            session.ended_at = timezone.now()
+            session.save(update_fields=["ended_at"])
+            return
+    raise AuthenticationError(refusal)
 
 
 def _end_all_sessions(*, user: User) -> None:
@@ -118,6 +158,7 @@ def _check_password(*, password: str, user: User, field: str) -> None:
 
 
 def _check_identity_free(*, email: str | None, username: str, exclude: User | None = None) -> None:
+    """ConflictError naming the field(s) another user holds; ``email`` in canonical form."""
     query = Q(username__lower=username.lower())
     if email is not None:
         query |= Q(email__lower=email.lower())
@@ -126,7 +167,7 @@ def _check_identity_free(*, email: str | None, username: str, exclude: User | No
         taken = taken.exclude(pk=exclude.pk)
     errors: dict[str, list[str]] = {}
     for other in taken.only("email", "username"):
-        if email is not None and other.email.lower() == email.lower():
+        if email is not None and email_key(other.email) == email.lower():
             errors["email"] = ["A user with this e-mail already exists."]
         if other.username.lower() == username.lower():
             errors["username"] = ["A user with this username already exists."]
@@ -134,20 +175,32 @@ def _check_identity_free(*, email: str | None, username: str, exclude: User | No
         raise ConflictError("E-mail or username already taken.", errors=errors)
 
 
+def _save_identity(*, user: User, update_fields: list[str] | None = None) -> None:
+    """Saves a new user (or a renamed one, with ``update_fields``); a clash only the unique
+    indexes saw (a concurrent registration) is the same 409 as one found before, never a 500."""
+    try:
+        with transaction.atomic():
+            user.save(update_fields=update_fields)
+    except IntegrityError:
+        if update_fields is None:
+            _check_identity_free(email=user.email, username=user.username)
+        else:
+            _check_identity_free(email=None, username=user.username, exclude=user)
+        raise ConflictError("E-mail or username already taken.") from None
+
+
 def user_register(*, email: str, username: str, password: str) -> User:
-    email = User.objects.normalize_email(email.strip())
+    try:
+        email = email_normalize(email)
+    except InvalidEmailAddress as exc:
+        raise ValidationError({"email": [str(exc)]}) from None
     user = User(email=email, username=username)
     _check_password(password=password, user=user, field="password")
     _check_identity_free(email=email, username=username)
     user.set_password(password)
-    try:
-        with transaction.atomic():
-            user.save()
-            outbox_enqueue(send_verification_email_task, str(user.pk))
-    except IntegrityError:
-        # A concurrent registration won the race for the same e-mail or username.
-        _check_identity_free(email=email, username=username)
-        raise
+    with transaction.atomic():
+        _save_identity(user=user)
+        outbox_enqueue(send_verification_email_task, str(user.pk))
     logger.info("user registered user_id=%s", user.pk)
     return user
 
@@ -173,13 +226,10 @@ def email_verify(*, raw_token: str) -> User:
 
 
 def password_reset_request(*, email: str) -> None:
-    """Queues a reset e-mail for an active account; says nothing about unknown e-mails."""
-    user = User.objects.filter(email__lower=email.strip().lower(), is_active=True).first()
-    if user is None:
-        logger.info("password reset requested for an unknown e-mail")
-        return
-    logger.info("password reset requested user_id=%s", user.pk)
-    outbox_enqueue(send_password_reset_email_task, str(user.pk))
+    """Queues the reset job for any address, known or not: the request does the same work
+    for both (no lookup, no hashing), and the job finds the account (SPEC §3)."""
+    outbox_enqueue(send_password_reset_email_task, email.strip())
+    logger.info("password reset requested")
 
 
 def _set_password(*, user: User, new_password: str) -> None:
@@ -192,6 +242,14 @@ def _set_password(*, user: User, new_password: str) -> None:
     outbox_enqueue(send_password_changed_email_task, str(user.pk))
 
 
+def _end_grants_of_other_apps(*, user: User) -> None:
+    """A reset also ends what other apps granted (the Google link, later feeds and tokens):
+    each names a function in ``ACCOUNTS_PASSWORD_RESET_HOOKS``, called in the reset's
+    transaction, so accounts imports none of them."""
+    for path in settings.ACCOUNTS_PASSWORD_RESET_HOOKS:
+        import_string(path)(user_id=user.pk)
+
+
 @transaction.atomic
 def password_reset_confirm(*, raw_token: str, new_password: str) -> User:
     token = one_time_token_consume(raw_token=raw_token, purpose=OneTimeToken.Purpose.RESET_PASSWORD)
@@ -200,6 +258,7 @@ def password_reset_confirm(*, raw_token: str, new_password: str) -> User:
         raise ValidationError({"token": [INVALID_TOKEN_MESSAGE]})
     _check_password(password=new_password, user=user, field="new_password")
     _set_password(user=user, new_password=new_password)
+    _end_grants_of_other_apps(user=user)
     logger.info("password reset user_id=%s", user.pk)
     return user
 
@@ -208,7 +267,7 @@ def password_reset_confirm(*, raw_token: str, new_password: str) -> User:
 def password_change(*, user: User, current_password: str, new_password: str) -> TokenPair:
     """Changes the password, ends every other session and returns a fresh token pair."""
     if not user.check_password(current_password):
-        raise ValidationError({"current_password": ["Current password is incorrect."]})
+        raise CurrentPasswordIncorrect({"current_password": ["Current password is incorrect."]})
     _check_password(password=new_password, user=user, field="new_password")
     _set_password(user=user, new_password=new_password)
     logger.info("password changed user_id=%s", user.pk)
@@ -222,12 +281,7 @@ def user_update(*, user: User, username: str) -> User:
     if username != user.username:
         _check_identity_free(email=None, username=username, exclude=user)
         user.username = username
-        try:
-            with transaction.atomic():
-                user.save(update_fields=["username", "updated_at"])
-        except IntegrityError:
-            _check_identity_free(email=None, username=username, exclude=user)
-            raise
+        _save_identity(user=user, update_fields=["username", "updated_at"])
     return user
 
 

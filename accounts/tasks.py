@@ -8,6 +8,7 @@ from anymail.exceptions import AnymailAPIError
 from celery import shared_task
 
 from accounts import emails
+from accounts.addresses import email_key
 from accounts.models import User
 from accounts.tokens import expired_tokens_purge
 
@@ -39,12 +40,16 @@ def send_verification_email_task(user_id: str) -> None:
 
 
 @shared_task(**RETRY_POLICY)
-def send_password_reset_email_task(user_id: str) -> None:
-    user = _active_user(user_id)
+def send_password_reset_email_task(email: str) -> None:
+    """The lookup happens here, not in the request, so a known and an unknown address cost
+    the request the same (SPEC §3). A look-alike address finds no one."""
+    key = email_key(email)
+    user = User.objects.filter(email__lower=key, is_active=True).first() if key else None
     if user is None:
+        logger.info("password reset requested for an unknown or inactive e-mail")
         return
     emails.password_reset_email_send(user=user)
-    logger.info("password reset e-mail sent user_id=%s", user_id)
+    logger.info("password reset e-mail sent user_id=%s", user.pk)
 
 
 @shared_task(**RETRY_POLICY)

@@ -4,10 +4,12 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from accounts.models import OneTimeToken, RefreshSession, User
+from accounts.models import OneTimeToken, RefreshSession, TokenFamily, User
 
 INVALID_TOKEN_MESSAGE = "Invalid, expired or already used token."  # noqa: S105 - a message
 
@@ -46,8 +48,15 @@ def one_time_token_consume(*, raw_token: str, purpose: str) -> OneTimeToken:
 
 
 def expired_tokens_purge() -> int:
-    """Deletes expired refresh sessions and one-time tokens; returns how many."""
+    """Deletes expired refresh sessions and one-time tokens, and the logins left without a
+    session (their access tokens, shorter-lived than any refresh token, have expired too);
+    returns how many rows."""
     now = timezone.now()
     sessions, _ = RefreshSession.objects.filter(expires_at__lt=now).delete()
     one_time, _ = OneTimeToken.objects.filter(expires_at__lt=now).delete()
-    return sessions + one_time
+    families, _ = (
+        TokenFamily.objects.filter(created_at__lt=now - settings.ACCESS_TOKEN_LIFETIME)
+        .exclude(Exists(RefreshSession.objects.filter(family=OuterRef("pk"))))
+        .delete()
+    )
+    return sessions + one_time + families

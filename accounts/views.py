@@ -5,6 +5,7 @@ from typing import Any, cast
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,7 +29,12 @@ from accounts.serializers import (
     UserSerializer,
     UserUpdateSerializer,
 )
-from accounts.throttles import LoginEmailThrottle, LoginIPThrottle, PasswordResetEmailThrottle
+from accounts.throttles import (
+    LoginEmailThrottle,
+    LoginIPThrottle,
+    PasswordResetEmailThrottle,
+    VerificationEmailThrottle,
+)
 from config.api.schema import error_responses
 
 
@@ -77,7 +83,12 @@ class AuthViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Register a new account",
-        description="Sends a verification e-mail. E-mail and username are unique regardless of letter case.",
+        description=(
+            "Sends a verification e-mail. E-mail and username are unique regardless of letter "
+            "case. The e-mail's local part must be ASCII; its domain is mapped with UTS #46 and "
+            "stored as IDNA A-labels (`ada@ｅｘａｍｐｌｅ.com` is `ada@example.com`), and the "
+            "answer shows the stored form."
+        ),
         request=RegisterSerializer,
         responses={201: RegisteredUserSerializer, **error_responses(400, 409, 429)},
     )
@@ -137,7 +148,12 @@ class AuthViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Ask for a password reset e-mail",
-        description="The answer is the same whether or not the e-mail belongs to an account.",
+        description=(
+            "The answer (status, headers, body) is the same whether or not the e-mail belongs "
+            "to an account, and comes before any lookup: the background job finds the account. "
+            "An address that is a look-alike of another (non-ASCII local part) gets the same "
+            "200 and no e-mail. 429 past 3 requests an hour for one address."
+        ),
         request=EmailSerializer,
         responses={200: MessageSerializer, **error_responses(400, 429)},
     )
@@ -168,6 +184,12 @@ class MeViewSet(viewsets.GenericViewSet):
 
     permission_classes = [IsAuthenticated]
     serializer_class = UserSerializer
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        throttles = super().get_throttles()
+        if self.action == "resend_verification":
+            throttles.append(VerificationEmailThrottle())
+        return throttles
 
     @extend_schema(
         methods=["GET"],
@@ -214,25 +236,34 @@ class MeViewSet(viewsets.GenericViewSet):
         summary="Change the caller's password",
         description=(
             "Every access and refresh token issued before stops working, this session's too; "
-            "the answer carries a fresh token pair."
+            "the answer carries a fresh token pair. A wrong current_password counts like a "
+            "failed login of the caller's e-mail: past 5 a minute this endpoint and "
+            "/auth/login answer 429."
         ),
         request=PasswordChangeSerializer,
-        responses={200: TokenPairSerializer, **error_responses(400, 401)},
+        responses={200: TokenPairSerializer, **error_responses(400, 401, 429)},
     )
     @action(detail=False, methods=["post"], url_path="me/password")
     def password(self, request: Request) -> Response:
         data = _valid_data(PasswordChangeSerializer, request)
-        pair = services.password_change(
-            user=_caller(request),
-            current_password=data["current_password"],
-            new_password=data["new_password"],
-        )
+        user = _caller(request)
+        failed_logins = LoginEmailThrottle()
+        if failed_logins.exhausted_for(user.email):
+            raise Throttled(wait=failed_logins.wait())
+        try:
+            pair = services.password_change(
+                user=user, current_password=data["current_password"], new_password=data["new_password"]
+            )
+        except services.CurrentPasswordIncorrect:
+            failed_logins.record_for(user.email)
+            raise
         return _token_response(pair)
 
     @extend_schema(
         summary="Send the verification e-mail again",
+        description="At most 3 an hour per user (the registration e-mail not counted), then 429.",
         request=None,
-        responses={202: MessageSerializer, **error_responses(400, 401)},
+        responses={202: MessageSerializer, **error_responses(400, 401, 429)},
     )
     @action(detail=False, methods=["post"], url_path="me/resend-verification")
     def resend_verification(self, request: Request) -> Response:

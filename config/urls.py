@@ -8,6 +8,7 @@ import integrations.urls  # noqa: F401
 import notifications.urls  # noqa: F401
 import projects.urls  # noqa: F401
 import tasks.urls  # noqa: F401
+from accounts.admin_login import admin_login
 from config.api import views as api_views
 from config.api.health import healthz, readyz
 from config.api.router import router
@@ -19,6 +20,8 @@ urlpatterns = [
     re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/v1/", include(router.urls)),
     re_path(r"^api/", api_views.not_found),
+    # Before the admin's own URLs: the login page, throttled like the API login.
+    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
 ]
 

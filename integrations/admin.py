@@ -32,6 +32,7 @@ class GoogleIntegrationAdmin(admin.ModelAdmin):
         "calendar_id",
         "connected_at",
         "last_synced_at",
+        "sync_requested_at",
         "last_error",
         "token_expiry",
         "channel_id",

@@ -37,6 +37,12 @@ class GoogleIntegration(models.Model):
     channel_token = EncryptedTextField(blank=True, default="")
     channel_resource_id = models.CharField(max_length=255, blank=True, default="")
     channel_expiration = models.DateTimeField(null=True, blank=True)
+    # The highest X-Goog-Message-Number accepted on the current channel (Google numbers the
+    # messages of a channel upwards): a number at or below it is a replay and triggers nothing.
+    channel_message_number = models.BigIntegerField(null=True, blank=True)
+    # Set when a push notification queues a sync, cleared when a sync starts: while it is set,
+    # further notifications queue nothing (the queued sync will see their changes).
+    sync_requested_at = models.DateTimeField(null=True, blank=True)
     connected_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -3,23 +3,43 @@ The sync itself lives in ``integrations.sync``."""
 
 import hmac
 import logging
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from config.api.errors import ServiceUnavailable
+from config.api.errors import ForbiddenError, ServiceUnavailable
 from integrations.google import client
 from integrations.models import EventMapping, GoogleIntegration, IntegrationStatus
 from integrations.oauth_states import InvalidState, oauth_state_consume, oauth_state_sign, oauth_state_store
-from integrations.sync import client_for, user_sync_lock
-from integrations.tasks import start_google_calendar_task, sync_user_calendar_task
+from integrations.sync import integration_release
+from integrations.tasks import (
+    release_google_link_task,
+    start_google_calendar_task,
+    sync_user_calendar_task,
+)
 from outbox.services import outbox_enqueue
 
 logger = logging.getLogger(__name__)
+
+# A sync queued by a notification longer ago than this and still not started counts as lost
+# (its message dropped by the broker): the next notification queues another. The beat's sync
+# every 5 minutes clears the mark anyway.
+SYNC_REQUEST_STALE_AFTER = timedelta(minutes=10)
+# X-Goog-Message-Number is stored in a bigint.
+MESSAGE_NUMBER_MAX = 2**63 - 1
+
+
+class EmailNotVerified(ForbiddenError):
+    """403 ``email_not_verified``: connecting Google needs a verified address (SPEC §8)."""
+
+    default_detail = "Verify your e-mail address before connecting Google Calendar."
+    default_code = "email_not_verified"
 
 
 class OAuthCallbackError(Exception):
@@ -36,7 +56,10 @@ def _require_configuration() -> None:
 
 
 def google_authorization_start(*, user: User) -> str:
-    """The consent URL; the PKCE code verifier stays server-side until the callback."""
+    """The consent URL; the PKCE code verifier stays server-side until the callback. The
+    caller's address must be verified (EmailNotVerified)."""
+    if not user.email_verified:
+        raise EmailNotVerified()
     _require_configuration()
     state, nonce = oauth_state_sign(user=user)
     url, code_verifier = client.authorization_url(state=state)
@@ -69,10 +92,13 @@ def google_connect_from_callback(*, code: str, state: str, error: str = "") -> G
     if not tokens.refresh_token:
         raise OAuthCallbackError("no_refresh_token")
     try:
-        email = client.fetch_email(access_token=tokens.access_token, user_id=user_id)
-    except (client.GoogleError, OSError, ValueError) as exc:
-        logger.warning("google userinfo failed user_id=%s error=%s", user_id, type(exc).__name__)
-        raise OAuthCallbackError("userinfo_failed") from None
+        account = client.account_from_id_token(id_token=tokens.id_token)
+    except client.InvalidIdToken as exc:
+        logger.warning("google id token refused user_id=%s error=%s", user_id, exc)
+        raise OAuthCallbackError("id_token_invalid") from None
+    if not account.email_verified:
+        raise OAuthCallbackError("google_email_unverified")
+    email = account.email
     with transaction.atomic():
         integration, _ = GoogleIntegration.objects.select_for_update().get_or_create(user_id=user_id)
         if integration.google_email and integration.google_email != email:
@@ -93,52 +119,55 @@ def google_connect_from_callback(*, code: str, state: str, error: str = "") -> G
     return integration
 
 
+def _integration_mark_disconnected(*, user_id: Any) -> bool:
+    """From the commit on, no sync runs and the webhook refuses the channel; the grant and the
+    channel are still held, for ``integration_release`` to end at Google."""
+    marked = GoogleIntegration.objects.filter(user_id=user_id).update(
+        status=IntegrationStatus.DISCONNECTED, last_error="", updated_at=timezone.now()
+    )
+    return marked > 0
+
+
 def google_disconnect(*, user: User) -> None:
-    """Revokes the grant and stops the push channel (best effort: a Google outage does not
-    keep the user connected), then forgets tokens, channel, sync state and mappings. The
-    events already in the calendar stay there."""
-    with user_sync_lock(user.pk):
-        integration = GoogleIntegration.objects.filter(user=user).first()
-        if integration is None:
-            return
-        if integration.connected:
-            _release_at_google(integration)
-        with transaction.atomic():
-            EventMapping.objects.filter(user=user).delete()
-            integration.status = IntegrationStatus.DISCONNECTED
-            integration.access_token = ""
-            integration.refresh_token = ""
-            integration.token_expiry = None
-            integration.sync_token = ""
-            integration.last_error = ""
-            integration.channel_id = ""
-            integration.channel_token = ""
-            integration.channel_resource_id = ""
-            integration.channel_expiration = None
-            integration.save()
-    logger.info("google calendar disconnected user_id=%s", user.pk)
+    """DELETE disconnect: marks the integration disconnected, then at once revokes the grant
+    and stops the push channel (best effort: a Google outage does not keep the user
+    connected) and forgets tokens, channel, sync state and mappings. The events already in
+    the calendar stay there."""
+    if _integration_mark_disconnected(user_id=user.pk):
+        integration_release(user_id=user.pk)
+        logger.info("google calendar disconnected user_id=%s", user.pk)
 
 
-def _release_at_google(integration: GoogleIntegration) -> None:
-    if integration.channel_id:
-        try:
-            client_for(integration).stop_channel(
-                channel_id=integration.channel_id, resource_id=integration.channel_resource_id
-            )
-        except client.GoogleError as exc:
-            logger.warning("channel stop failed at disconnect user_id=%s error=%s", integration.user_id, exc)
-    token = integration.refresh_token or integration.access_token
-    if token:
-        try:
-            client.revoke_token(token=token, user_id=integration.user_id)
-        except client.GoogleError as exc:
-            logger.warning("token revoke failed at disconnect user_id=%s error=%s", integration.user_id, exc)
+def google_link_end(*, user_id: Any) -> None:
+    """A password reset ends the Google link (SPEC §3), disconnected as DELETE disconnect
+    does. Called inside the reset's transaction, it makes no call to Google: it marks the
+    integration disconnected (from the commit on, no sync runs and the webhook refuses the
+    channel) and queues, through the outbox, the job that revokes the grant, stops the
+    channel and forgets tokens and mappings after the commit. No integration: nothing."""
+    if _integration_mark_disconnected(user_id=user_id):
+        outbox_enqueue(release_google_link_task, str(user_id))
+        logger.info("google link ended, release queued user_id=%s", user_id)
 
 
-def google_webhook_receive(*, channel_id: str, channel_token: str, resource_state: str) -> Any:
+def _message_number(header: str) -> int | None:
+    """X-Goog-Message-Number, or None when it is missing or not a number we can store."""
+    value = header.strip()
+    if not value.isascii() or not value.isdigit():
+        return None
+    number = int(value)
+    return number if number <= MESSAGE_NUMBER_MAX else None
+
+
+def google_webhook_receive(
+    *, channel_id: str, channel_token: str, resource_state: str, message_number: str = ""
+) -> Any:
     """A push notification: the channel id must be a live channel and the token its token
-    (compared in constant time), else PermissionDenied. Schedules a sync after commit;
-    Google's first "sync" message only confirms the channel."""
+    (compared in constant time), else PermissionDenied. Google's first "sync" message only
+    confirms the channel. A message number at or below the highest one accepted on the
+    channel is a replay and triggers nothing. Otherwise a sync is queued after commit unless
+    one is queued already (not yet started): a burst of notifications queues one sync, and
+    one more while a sync runs. Both checks are conditional UPDATEs, safe under concurrent
+    deliveries."""
     if not channel_id or not channel_token:
         raise PermissionDenied("Unknown channel.")
     integration = GoogleIntegration.objects.filter(
@@ -150,7 +179,34 @@ def google_webhook_receive(*, channel_id: str, channel_token: str, resource_stat
         logger.warning("webhook refused channel_id=%s", channel_id[:64])
         raise PermissionDenied("Unknown channel or wrong token.")
     user_id = str(integration.user_id)
-    if resource_state != "sync":
-        outbox_enqueue(sync_user_calendar_task, user_id)
-    logger.info("webhook accepted user_id=%s state=%s", user_id, resource_state[:32])
+    number = _message_number(message_number)
+    # The channel as it was checked: a renewal or a disconnect in between matches no row.
+    live = GoogleIntegration.objects.filter(
+        pk=integration.pk, channel_id=channel_id, status=IntegrationStatus.CONNECTED
+    )
+    queued = False
+    with transaction.atomic():
+        if number is not None and not _message_number_advance(live, number):
+            logger.info("webhook replay ignored user_id=%s message_number=%s", user_id, number)
+            return integration.user_id
+        if resource_state != "sync" and _sync_request(live):
+            outbox_enqueue(sync_user_calendar_task, user_id)
+            queued = True
+    logger.info(
+        "webhook accepted user_id=%s state=%s message_number=%s sync_queued=%s",
+        user_id, resource_state[:32], number, queued,
+    )  # fmt: skip
     return integration.user_id
+
+
+def _message_number_advance(live: QuerySet[GoogleIntegration], number: int) -> bool:
+    """Records ``number`` as the channel's highest; False when it is not higher (a replay)."""
+    newer = Q(channel_message_number__isnull=True) | Q(channel_message_number__lt=number)
+    return live.filter(newer).update(channel_message_number=number) > 0
+
+
+def _sync_request(live: QuerySet[GoogleIntegration]) -> bool:
+    """Marks a sync as queued; False when one is queued already (and not lost)."""
+    now = timezone.now()
+    not_queued = Q(sync_requested_at__isnull=True) | Q(sync_requested_at__lt=now - SYNC_REQUEST_STALE_AFTER)
+    return live.filter(not_queued).update(sync_requested_at=now) > 0

@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
@@ -41,6 +41,7 @@ from integrations.google.client import (
     GrantRevoked,
     TokenSet,
     refresh_if_needed,
+    revoke_token,
 )
 from integrations.models import EventMapping, GoogleIntegration, IntegrationStatus
 from tasks.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Status, Task
@@ -145,10 +146,8 @@ def client_for(integration: GoogleIntegration) -> CalendarClient:
     return CalendarClient(tokens=tokens, user_id=integration.user_id, calendar_id=integration.calendar_id)
 
 
-def integration_mark_revoked(*, integration: GoogleIntegration, error: str) -> None:
-    """Google refused the grant: stop syncing this user until they connect again."""
-    integration.status = IntegrationStatus.DISCONNECTED
-    integration.last_error = error[:1000]
+def _forget_grant(integration: GoogleIntegration) -> None:
+    """Clears (in memory) what the grant gave: tokens, push channel and sync cursor."""
     integration.access_token = ""
     integration.refresh_token = ""
     integration.token_expiry = None
@@ -157,8 +156,69 @@ def integration_mark_revoked(*, integration: GoogleIntegration, error: str) -> N
     integration.channel_token = ""
     integration.channel_resource_id = ""
     integration.channel_expiration = None
+    integration.channel_message_number = None
+    integration.sync_requested_at = None
+
+
+def _holds_grant(integration: GoogleIntegration) -> bool:
+    return bool(integration.access_token or integration.refresh_token or integration.channel_id)
+
+
+def integration_mark_revoked(*, integration: GoogleIntegration, error: str) -> None:
+    """Google refused the grant: stop syncing this user until they connect again."""
+    integration.status = IntegrationStatus.DISCONNECTED
+    integration.last_error = error[:1000]
+    _forget_grant(integration)
     integration.save()
     logger.warning("google grant revoked, integration disconnected user_id=%s", integration.user_id)
+
+
+def integration_release(*, user_id: Any) -> bool:
+    """The second half of every disconnect (DELETE disconnect, a password reset), for an
+    integration already marked disconnected: stops the push channel and revokes the grant at
+    Google, then forgets tokens, channel, sync state and mappings. Google is best effort: an
+    outage is logged and the local state is forgotten all the same (the events already in the
+    calendar stay there). Idempotent: an integration that holds nothing any more is left alone,
+    and one connected again in the meantime is a new link, not this one. Under the per-user
+    lock, so a sync that is running finishes first. True when something was released."""
+    with user_sync_lock(user_id):
+        integration = GoogleIntegration.objects.filter(
+            user_id=user_id, status=IntegrationStatus.DISCONNECTED
+        ).first()
+        if integration is None:
+            return False
+        if not _holds_grant(integration) and not EventMapping.objects.filter(user_id=user_id).exists():
+            return False
+        _release_at_google(integration)
+        with transaction.atomic():
+            locked = (
+                GoogleIntegration.objects.select_for_update()
+                .filter(pk=integration.pk, status=IntegrationStatus.DISCONNECTED)
+                .first()
+            )
+            if locked is None:
+                return False  # connected again while Google was being called
+            EventMapping.objects.filter(user_id=user_id).delete()
+            _forget_grant(locked)
+            locked.save()
+    logger.info("google link released user_id=%s", user_id)
+    return True
+
+
+def _release_at_google(integration: GoogleIntegration) -> None:
+    if integration.channel_id:
+        try:
+            client_for(integration).stop_channel(
+                channel_id=integration.channel_id, resource_id=integration.channel_resource_id
+            )
+        except GoogleError as exc:
+            logger.warning("channel stop failed at disconnect user_id=%s error=%s", integration.user_id, exc)
+    token = integration.refresh_token or integration.access_token
+    if token:
+        try:
+            revoke_token(token=token, user_id=integration.user_id)
+        except GoogleError as exc:
+            logger.warning("token revoke failed at disconnect user_id=%s error=%s", integration.user_id, exc)
 
 
 # --- Pull -----------------------------------------------------------------------------------
@@ -357,6 +417,10 @@ def calendar_sync(*, user_id: Any) -> SyncResult:
     """One pull-then-push run for a user. Transient failures (after the client's own retries)
     are recorded in ``last_error`` and raised for the Celery task to retry."""
     with user_sync_lock(user_id):
+        # This run sees every change notified so far: the next notification queues another.
+        GoogleIntegration.objects.filter(user_id=user_id, sync_requested_at__isnull=False).update(
+            sync_requested_at=None
+        )
         integration = GoogleIntegration.objects.filter(
             user_id=user_id, status=IntegrationStatus.CONNECTED
         ).first()
@@ -416,6 +480,7 @@ def channel_start(*, user_id: Any) -> bool:
         expiration_ms = answer.get("expiration")
         integration.channel_id = channel_id
         integration.channel_token = token
+        integration.channel_message_number = None  # a new channel numbers from 1
         integration.channel_resource_id = answer.get("resourceId", "")
         integration.channel_expiration = (
             datetime.fromtimestamp(int(expiration_ms) / 1000, tz=UTC)
@@ -426,6 +491,7 @@ def channel_start(*, user_id: Any) -> bool:
             update_fields=[
                 "channel_id",
                 "channel_token",
+                "channel_message_number",
                 "channel_resource_id",
                 "channel_expiration",
                 "updated_at",

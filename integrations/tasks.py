@@ -39,6 +39,15 @@ def start_google_calendar_task(user_id: str) -> None:
     sync.calendar_sync(user_id=user_id)
 
 
+# Idempotent (it releases what is still held, once), so a redelivery is harmless; Google is
+# best effort inside it, so nothing is retried.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def release_google_link_task(user_id: str) -> None:
+    """After a password reset committed (the integration is marked disconnected): revoke the
+    grant, stop the push channel, forget tokens, channel, sync state and mappings."""
+    sync.integration_release(user_id=user_id)
+
+
 @shared_task
 def sync_all_calendars_task() -> int:
     """Beat, every 5 minutes: one sync task per connected user (and abandoned OAuth states

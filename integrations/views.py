@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
-from config.api.schema import error_responses
+from config.api.schema import ErrorSerializer, error_responses
 from integrations import services
 from integrations.selectors import google_status
 from integrations.serializers import (
@@ -44,8 +44,16 @@ class GoogleIntegrationViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="The Google consent URL to send the browser to",
         description="Offline access, consent prompt, scopes calendar.events and openid email; the "
-        "state is signed, bound to the caller and expires (GOOGLE_OAUTH_STATE_MAX_AGE seconds).",
-        responses={200: AuthorizationUrlSerializer, **error_responses(401, 503)},
+        "state is signed, bound to the caller and expires (GOOGLE_OAUTH_STATE_MAX_AGE seconds). "
+        "Only for a verified e-mail address: otherwise 403 with code email_not_verified.",
+        responses={
+            200: AuthorizationUrlSerializer,
+            **error_responses(401, 503),
+            403: OpenApiResponse(
+                ErrorSerializer,
+                description="code email_not_verified: the caller's e-mail address is not verified yet.",
+            ),
+        },
     )
     @action(detail=False, methods=["get"], url_path="google/authorize")
     def authorize(self, request: Request) -> Response:
@@ -54,6 +62,13 @@ class GoogleIntegrationViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Google's redirect after consent (no JWT: the signed state names the user)",
+        description="Redirects to FRONTEND_URL with ?google=connected, or ?google=error&reason= one of: "
+        "invalid_request, invalid_state, expired_state (the state is bad, used or too old), "
+        "access_denied, google_error (refused at Google), missing_code, token_exchange_failed, "
+        "scope_denied (the calendar permission was unticked), no_refresh_token, id_token_invalid "
+        "(the token endpoint's ID token is missing, malformed, expired, not from Google or not "
+        "issued to this client), google_email_unverified (the Google account's address is not "
+        "verified). An error connects nothing.",
         parameters=[
             OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.QUERY, required=False),
             OpenApiParameter("state", OpenApiTypes.STR, OpenApiParameter.QUERY, required=False),
@@ -110,7 +125,10 @@ class WebhookViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Google Calendar push notification",
-        description="Checks X-Goog-Channel-ID and X-Goog-Channel-Token; schedules a sync of that user.",
+        description="Checks X-Goog-Channel-ID and X-Goog-Channel-Token (else 403) and answers 204. "
+        "A message number at or below the highest one seen on the channel triggers nothing; the "
+        "first 'sync' message only confirms the channel; otherwise a sync of that user is queued "
+        "unless one is queued already (at most one more while a sync runs).",
         request=None,
         parameters=[
             OpenApiParameter("X-Goog-Channel-ID", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True),
@@ -119,6 +137,9 @@ class WebhookViewSet(viewsets.GenericViewSet):
             ),
             OpenApiParameter(
                 "X-Goog-Resource-State", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False
+            ),
+            OpenApiParameter(
+                "X-Goog-Message-Number", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False
             ),
         ],
         responses={204: None, **error_responses(403)},
@@ -130,5 +151,6 @@ class WebhookViewSet(viewsets.GenericViewSet):
             channel_id=request.headers.get("X-Goog-Channel-ID", ""),
             channel_token=request.headers.get("X-Goog-Channel-Token", ""),
             resource_state=request.headers.get("X-Goog-Resource-State", ""),
+            message_number=request.headers.get("X-Goog-Message-Number", ""),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -146,18 +146,21 @@ class NotificationViewSet(viewsets.GenericViewSet):
     )
     def unsubscribe(self, request: Request) -> Response | HttpResponse:
         token = request.query_params.get("token", "")
-        html = request.method == "GET" or request.accepted_renderer.format == "html"
+        # Only POST unsubscribes: mail scanners follow links with GET and HEAD (DRF routes HEAD
+        # to this GET action), and HEAD answers as GET does.
+        unsubscribing = request.method == "POST"
+        html = not unsubscribing or request.accepted_renderer.format == "html"
         try:
             user = (
-                services.unsubscribe_token_user(token=token)
-                if request.method == "GET"
-                else services.user_unsubscribe(token=token)
+                services.user_unsubscribe(token=token)
+                if unsubscribing
+                else services.unsubscribe_token_user(token=token)
             )
         except services.InvalidUnsubscribeToken as exc:
             if html:
                 return _page(request, state="invalid", status=400, detail=str(exc))
             raise ValidationError({"token": [str(exc)]}) from None
-        if request.method == "GET":
+        if not unsubscribing:
             return _page(request, state="confirm", email=user.email, action=request.get_full_path())
         if html:
             return _page(request, state="done", email=user.email)

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from accounts import services
-from accounts.models import OneTimeToken, User
+from accounts.models import OneTimeToken, TokenFamily, User
 from accounts.tests.factories import UserFactory
 from accounts.tokens import one_time_token_create
 from config.api.errors import AuthenticationError, ConflictError
@@ -51,6 +51,9 @@ def test_a_refresh_token_rotates_once_under_concurrency():
     assert len(winners) == 1
     assert len(losers) == THREADS - 1
     assert user.refresh_sessions.filter(ended_at__isnull=True).count() == 1
+    # Tabs refreshing at once are within the reuse grace: the winner's login lives on.
+    assert not TokenFamily.objects.filter(user=user, revoked_at__isnull=False).exists()
+    assert isinstance(services.token_refresh(refresh_token=winners[0].refresh_token), services.TokenPair)
 
 
 def test_a_reset_token_is_used_once_under_concurrency():

@@ -38,7 +38,7 @@ def test_a_transient_refusal_is_retried_until_delivered(smtp, fast_backoff, real
     user = UserFactory(email="kim@example.com")
     smtp.failures = 2
 
-    send_password_reset_email_task.delay(str(user.pk))
+    send_password_reset_email_task.delay(user.email)
 
     assert wait_for(lambda: len(smtp.delivered) == 1, timeout=20), f"attempts: {smtp.attempts}"
     assert smtp.attempts == 3
@@ -50,7 +50,7 @@ def test_delivery_gives_up_after_three_attempts(smtp, fast_backoff, real_worker)
     user = UserFactory(email="kim@example.com")
     smtp.failures = 10
 
-    send_password_reset_email_task.delay(str(user.pk))
+    send_password_reset_email_task.delay(user.email)
 
     assert wait_for(lambda: smtp.attempts >= 3, timeout=20), f"attempts: {smtp.attempts}"
     assert not wait_for(lambda: smtp.attempts > 3, timeout=4), f"attempts: {smtp.attempts}"

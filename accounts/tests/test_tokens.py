@@ -199,3 +199,25 @@ def test_refresh_sessions_store_no_token_text(api_client):
     stored = " ".join(str(getattr(session, f.attname)) for f in RefreshSession._meta.fields)
     assert tokens["refresh_token"] not in stored
     assert tokens["refresh_token"].split(".")[2] not in stored
+
+
+def test_a_session_issued_before_token_families_still_refreshes_into_a_new_family(api_client):
+    user = UserFactory(email="kim@example.com")
+    tokens = login(api_client, "kim@example.com").json()
+    RefreshSession.objects.filter(user=user).update(family=None)
+
+    response = api_client.post(REFRESH, {"refresh_token": tokens["refresh_token"]}, format="json")
+
+    assert response.status_code == 200
+    claims = jwt.decode(response.json()["access_token"], options={"verify_signature": False})
+    newest = RefreshSession.objects.get(user=user, ended_at__isnull=True)
+    assert claims["fam"] == str(newest.family_id)
+    assert me(response.json()["access_token"]).status_code == 200
+
+
+def test_an_access_token_is_checked_in_one_query(api_client, django_assert_num_queries):
+    UserFactory(email="kim@example.com")
+    access = login(api_client, "kim@example.com").json()["access_token"]
+
+    with django_assert_num_queries(1):
+        assert me(access).status_code == 200

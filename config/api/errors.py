@@ -3,7 +3,7 @@
 from typing import Any
 
 from rest_framework import status
-from rest_framework.exceptions import APIException, AuthenticationFailed
+from rest_framework.exceptions import APIException, AuthenticationFailed, PermissionDenied
 
 
 class ConflictError(APIException):
@@ -36,3 +36,8 @@ class AuthenticationError(AuthenticationFailed):
 
     default_detail = "Token is invalid or expired."
     default_code = "token_not_valid"
+
+
+class ForbiddenError(PermissionDenied):
+    """403 with a precise SPEC code of its own (``default_code``, e.g. ``email_not_verified``)
+    instead of the generic ``permission_denied``."""

@@ -12,7 +12,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from config.api.errors import ConflictError, ServiceUnavailable
+from config.api.errors import ConflictError, ForbiddenError, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +26,7 @@ CODE_BY_STATUS = {
     405: "method_not_allowed",
     406: "not_acceptable",
     409: "conflict",
+    413: "payload_too_large",
     415: "unsupported_media_type",
     429: "throttled",
     503: "service_unavailable",
@@ -58,6 +59,8 @@ def _message(detail: Any) -> str:
 
 
 def _code_for(exc: exceptions.APIException, status_code: int) -> str:
+    if isinstance(exc, ForbiddenError):
+        return str(exc.default_code)
     if status_code == status.HTTP_401_UNAUTHORIZED:
         # No credentials (or wrong ones at login) vs. a token that was refused.
         codes = exc.get_codes()

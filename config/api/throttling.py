@@ -49,15 +49,52 @@ class ClientAddressThrottle(SettingsRateMixin, throttling.SimpleRateThrottle):
 
 
 class BodyFieldThrottle(SettingsRateMixin, throttling.SimpleRateThrottle):
-    """Per value of one request-body field (e.g. the e-mail), compared case-insensitively.
-    The value is hashed so no address ends up in a cache key."""
+    """Per value of one request-body field (e.g. the e-mail), folded by ``fold`` (case-
+    insensitive by default). The value is hashed so no address ends up in a cache key."""
 
     field = "email"
+    # Set by SimpleRateThrottle.__init__ from the rate.
+    num_requests: int
+    duration: int
+
+    def __init__(self, *, field: str | None = None) -> None:
+        super().__init__()
+        if field is not None:
+            self.field = field
+
+    def fold(self, value: str) -> str:
+        return value.strip().lower()
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         data = request.data
-        value = data.get(self.field) if isinstance(data, dict) else None
+        return self.cache_key_for(data.get(self.field) if isinstance(data, dict) else None)
+
+    def cache_key_for(self, value: object) -> str | None:
         if not isinstance(value, str) or not value.strip():
             return None
-        digest = hashlib.sha256(value.strip().lower().encode()).hexdigest()
+        digest = hashlib.sha256(self.fold(value).encode()).hexdigest()
         return self.cache_format % {"scope": self.scope, "ident": digest}
+
+    def exhausted_for(self, value: object) -> bool:
+        """Whether the counter of ``value`` is past the rate, recording nothing (fails open)."""
+        self.key = self.cache_key_for(value)
+        self.history, self.now = [], self.timer()
+        if self.key is None:
+            return False
+        try:
+            self.history = self.cache.get(self.key, [])
+        except CACHE_ERRORS as exc:
+            logger.warning("cache unavailable: throttle %s not applied error=%s", self.scope, exc)
+            return False
+        while self.history and self.history[-1] <= self.now - self.duration:
+            self.history.pop()
+        return len(self.history) >= self.num_requests
+
+    def record_for(self, value: object) -> None:
+        """Counts one attempt for ``value`` (a failure that happened outside this throttle)."""
+        if self.exhausted_for(value) or self.key is None:
+            return
+        try:
+            self.throttle_success()
+        except CACHE_ERRORS as exc:
+            logger.warning("cache unavailable: throttle %s not counted error=%s", self.scope, exc)

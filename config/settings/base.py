@@ -53,8 +53,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every response and log line of the request carries its id.
     "config.middleware.RequestIdMiddleware",
+    # Cache-Control: no-store on /api/ answers, the ones the middleware below give included.
+    "config.cache_control.ApiNoStoreMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Oversized bodies: 413 before anything reads the body (CSRF's form reading, auth, parsers);
+    # after CORS, so the front end can read the refusal.
+    "config.http_limits.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -68,6 +73,13 @@ ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 # The API accepts paths with and without a trailing slash; no redirects.
 APPEND_SLASH = False
+# Largest request body accepted (SPEC §2); a larger one is refused with 413 before it is read
+# (config/http_limits.py). Django's limit on what it reads into memory is the same number, so
+# a body or form Django reads is refused alike.
+MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 1024 * 1024)
+if MAX_REQUEST_BODY_BYTES < 1:
+    raise ImproperlyConfigured(f"MAX_REQUEST_BODY_BYTES must be at least 1, got {MAX_REQUEST_BODY_BYTES}.")
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
 
 TEMPLATES = [
     {
@@ -157,6 +169,12 @@ ACCESS_TOKEN_LIFETIME = timedelta(hours=24)
 REFRESH_TOKEN_LIFETIME = timedelta(days=7)
 EMAIL_VERIFICATION_TOKEN_LIFETIME = timedelta(hours=72)
 PASSWORD_RESET_TOKEN_LIFETIME = timedelta(hours=1)
+# A rotated refresh token presented again within this many seconds is only refused (a
+# client's own retry, two tabs refreshing at once); later, its whole login is revoked.
+REFRESH_REUSE_GRACE_SECONDS = env_int("REFRESH_REUSE_GRACE_SECONDS", 10)
+# What a password reset ends besides the account's own sessions (SPEC §3): each is called
+# as ``hook(user_id=...)`` in the reset's transaction; accounts imports none of these apps.
+ACCOUNTS_PASSWORD_RESET_HOOKS = ["integrations.services.google_link_end"]
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": ACCESS_TOKEN_LIFETIME,
@@ -176,6 +194,7 @@ THROTTLE_RATES = parse_throttle_rates(
         "login_ip": "20/min",
         "login_email": "5/min",
         "password_reset_email": "3/hour",
+        "verification_email": "3/hour",
         "anon": "100/min",
         "user": "2000/min",
     },
@@ -207,7 +226,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Tasks, projects and a kanban board. Every error is JSON "
         "`{code, detail, errors}`; lists are paginated (`page`, `page_size`, default 50, "
-        "larger sizes are clamped to 200); paths work with and without a trailing slash."
+        "larger sizes are clamped to 200); paths work with and without a trailing slash. "
+        "A body over MAX_REQUEST_BODY_BYTES (1 MiB) is refused with 413 `payload_too_large` "
+        "before authentication; every /api/v1 answer carries `Cache-Control: no-store`. "
+        "E-mail addresses: ASCII before the @, the domain stored as IDNA A-labels."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -339,7 +361,6 @@ GOOGLE_TOKEN_URI = env_str("GOOGLE_TOKEN_URI", "https://oauth2.googleapis.com/to
 GOOGLE_REVOKE_URI = env_str("GOOGLE_REVOKE_URI", "https://oauth2.googleapis.com/revoke")
 GOOGLE_CALENDAR_API_URL = env_str("GOOGLE_CALENDAR_API_URL", "https://www.googleapis.com/calendar/v3")
 GOOGLE_WEBHOOK_URL = env_str("GOOGLE_WEBHOOK_URL")
-GOOGLE_USERINFO_URI = env_str("GOOGLE_USERINFO_URI", "https://openidconnect.googleapis.com/v1/userinfo")
 # Seconds: OAuth state lifetime, access-token refresh margin, push-channel lifetime and how long
 # before expiry the beat job renews a channel, HTTP timeout of one Google call.
 GOOGLE_OAUTH_STATE_MAX_AGE = env_int("GOOGLE_OAUTH_STATE_MAX_AGE", 600)

@@ -272,14 +272,16 @@ def test_disallowed_host_is_json_bad_request(api_client: APIClient) -> None:
     assert response.json() == body("validation_error", "Bad request.")
 
 
-def test_oversized_body_is_json_bad_request(api_client: APIClient) -> None:
+def test_oversized_body_is_json_payload_too_large(api_client: APIClient) -> None:
     raw = '{"email": "' + "a" * 2_000 + '"}'
 
     with override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1_000):
         response = api_client.post(REGISTER, data=raw, content_type="application/json")
 
-    assert response.status_code == 400
-    assert response.json() == body("validation_error", "Bad request.")
+    assert response.status_code == 413
+    assert response.json() == body(
+        "payload_too_large", "The request body is larger than the limit of 1000 bytes."
+    )
 
 
 def test_server_error_handler_is_json() -> None:

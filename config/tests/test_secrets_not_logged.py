@@ -138,6 +138,8 @@ def test_the_google_oauth_flow_logs_no_code_token_or_client_secret(
     caplog,
 ):
     settings.FRONTEND_URL = FRONTEND
+    user.email_verified = True  # connecting Google needs a verified address (SPEC §8)
+    user.save(update_fields=["email_verified"])
     query = _consent(_authorize(auth_client))
     redirect = _callback(api_client, query, django_capture_on_commit_callbacks)
     assert redirect == {"google": ["connected"]}

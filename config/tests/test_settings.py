@@ -161,9 +161,11 @@ def test_the_spec_defaults_are_in_force() -> None:
         "login_ip": "20/min",
         "login_email": "5/min",
         "password_reset_email": "3/hour",
+        "verification_email": "3/hour",
         "anon": "100/min",
         "user": "2000/min",
     }
+    assert settings.REFRESH_REUSE_GRACE_SECONDS == 10
 
 
 # --- database URL -------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Google through its own client libraries: google-auth-oauthlib's ``Flow`` for the consent
-and the code exchange (PKCE), google-auth credentials for refreshes, google-api-python-client
-for Calendar v3, plain ``requests`` for userinfo and revoke. Every endpoint comes from
-settings (SPEC §10), so tests point them all at a fake Google on 127.0.0.1.
+and the code exchange (PKCE), google-auth for the ID token's claims and for refreshes,
+google-api-python-client for Calendar v3, plain ``requests`` for revoke. Every endpoint comes
+from settings (SPEC §10), so tests point them all at a fake Google on 127.0.0.1; the Google
+account's e-mail comes from the ID token, so no userinfo endpoint is needed.
 
 Every call is logged with the user id and, where there is one, the task id; tokens never are.
 Rate-limit (429, 403 rateLimitExceeded/userRateLimitExceeded), 5xx and network failures are
@@ -17,13 +18,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+import google.auth.jwt
 import google.auth.transport.requests
 import google_auth_httplib2
 import httplib2
 import requests
 from django.conf import settings
 from django.utils import timezone
-from google.auth.exceptions import RefreshError, TransportError
+from google.auth.exceptions import GoogleAuthError, RefreshError, TransportError
 from google.oauth2.credentials import Credentials
 from google_auth_oauthlib.flow import Flow
 from googleapiclient.discovery import build
@@ -38,6 +40,10 @@ SCOPES = [
     "https://www.googleapis.com/auth/calendar.events",
 ]
 RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
+# The ``iss`` of Google's ID tokens (Google documents both spellings).
+ID_TOKEN_ISSUERS = frozenset({"https://accounts.google.com", "accounts.google.com"})
+# The longest address GoogleIntegration.google_email holds.
+EMAIL_MAX_LENGTH = 254
 
 T = TypeVar("T")
 
@@ -63,12 +69,24 @@ class GoogleApiError(GoogleError):
         self.reason = reason
 
 
+class InvalidIdToken(GoogleError):
+    """The token endpoint's ID token is missing, malformed, or not Google's token for us."""
+
+
 @dataclass(frozen=True)
 class TokenSet:
     access_token: str
     refresh_token: str
     expiry: datetime | None
     scopes: str = ""
+    # Only from the code exchange (the openid scope): names the Google account.
+    id_token: str = ""
+
+
+@dataclass(frozen=True)
+class GoogleAccount:
+    email: str
+    email_verified: bool
 
 
 # --- OAuth --------------------------------------------------------------------------------
@@ -109,31 +127,53 @@ def exchange_code(*, code: str, state: str, code_verifier: str, user_id: Any) ->
     flow = _flow(state=state, code_verifier=code_verifier)
     logger.info("google call op=oauth.token user_id=%s", user_id)
     try:
-        flow.fetch_token(code=code)
+        response = flow.fetch_token(code=code)
     except Warning as exc:
         # oauthlib warns (raises) when Google granted other scopes than asked for.
         raise GoogleApiError(400, "scope_changed", str(exc)) from None
     except (OAuth2Error, requests.RequestException, ValueError) as exc:
         raise GoogleApiError(400, getattr(exc, "error", "") or type(exc).__name__) from None
     credentials = flow.credentials
+    id_token = response.get("id_token")
     return TokenSet(
         access_token=credentials.token,
         refresh_token=credentials.refresh_token or "",
         expiry=_aware(credentials.expiry),
         scopes=" ".join(credentials.granted_scopes or SCOPES),
+        id_token=id_token if isinstance(id_token, str) else "",
     )
 
 
-def fetch_email(*, access_token: str, user_id: Any) -> str:
-    logger.info("google call op=userinfo user_id=%s", user_id)
-    response = requests.get(
-        settings.GOOGLE_USERINFO_URI,
-        headers={"Authorization": f"Bearer {access_token}"},
-        timeout=settings.GOOGLE_HTTP_TIMEOUT,
-    )
-    if response.status_code != 200:
-        raise GoogleApiError(response.status_code, "userinfo_failed")
-    return str(response.json().get("email", ""))
+def account_from_id_token(*, id_token: str) -> GoogleAccount:
+    """The Google account that consented, from the ID token the token endpoint returned with
+    the access token. Received directly from the token endpoint over TLS, its signature needs
+    no check against Google's keys (OpenID Connect Core §3.1.3.7); its claims do: Google is
+    the issuer, our client id the audience, and it has not expired."""
+    if not id_token:
+        raise InvalidIdToken("no id_token in the token response")
+    try:
+        claims = google.auth.jwt.decode(id_token, verify=False)  # type: ignore[no-untyped-call]
+    except (ValueError, GoogleAuthError) as exc:
+        raise InvalidIdToken(f"malformed id_token: {type(exc).__name__}") from None
+    if claims.get("iss") not in ID_TOKEN_ISSUERS:
+        raise InvalidIdToken("id_token not issued by Google")
+    audience = claims.get("aud")
+    audiences = audience if isinstance(audience, list) else [audience]
+    # With more than one audience, the authorized party must be us (OpenID Connect Core §3.1.3.7).
+    if settings.GOOGLE_CLIENT_ID not in audiences or (
+        len(audiences) > 1 and claims.get("azp") != settings.GOOGLE_CLIENT_ID
+    ):
+        raise InvalidIdToken("id_token issued to another client")
+    expiry = claims.get("exp")
+    if not isinstance(expiry, int | float) or isinstance(expiry, bool):
+        raise InvalidIdToken("id_token without an expiry")
+    if expiry <= timezone.now().timestamp():
+        raise InvalidIdToken("id_token expired")
+    email = claims.get("email")
+    if not isinstance(email, str) or "@" not in email or len(email) > EMAIL_MAX_LENGTH:
+        raise InvalidIdToken("id_token without an e-mail address")
+    verified = claims.get("email_verified")
+    return GoogleAccount(email=email, email_verified=verified is True or verified == "true")
 
 
 def revoke_token(*, token: str, user_id: Any) -> None:

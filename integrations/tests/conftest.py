@@ -1,11 +1,20 @@
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import cast
 
 import pytest
 
 from accounts.models import User
+from accounts.tests.factories import UserFactory
 from integrations.models import GoogleIntegration
 from integrations.tests.fake_google import FakeGoogle
+
+
+@pytest.fixture
+def user(db) -> User:
+    """A verified user (with ``auth_client``): connecting Google needs a verified address
+    (SPEC §8). The unverified caller is explicit where it is tested (test_security)."""
+    return cast(User, UserFactory(email_verified=True))
 
 
 @pytest.fixture

@@ -1,14 +1,17 @@
 """A fake Google on 127.0.0.1 for tests, spoken to by the real client libraries over HTTP:
-OAuth consent (auto-approves, or refuses), token (authorization_code with PKCE check,
-refresh_token), revoke, userinfo, and Calendar v3 events (insert, get, patch, delete, list
+OAuth consent (auto-approves, or refuses), token (authorization_code with PKCE check and an
+ID token, refresh_token), revoke, and Calendar v3 events (insert, get, patch, delete, list
 with sync tokens and 410, watch) and channels.stop.
 
 ``fail(...)`` makes the next matching requests answer an error (optionally after doing the
-work, as when an answer is lost on the way back); ``edit_event`` / ``delete_event_in_google``
-play a user changing the calendar in Google."""
+work, as when an answer is lost on the way back); ``hold(...)`` keeps matching requests
+waiting until released (a call in progress); ``id_token_claims`` / ``id_token_raw`` bend the
+ID token; ``edit_event`` / ``delete_event_in_google`` play a user changing the calendar in
+Google."""
 
 import base64
 import hashlib
+import hmac
 import json
 import re
 import secrets
@@ -37,11 +40,31 @@ class Fault:
 
 
 @dataclass
+class Hold:
+    """Requests matching ``method`` and ``path`` wait, once ``reached`` is set, for ``release``."""
+
+    method: str
+    path: str
+    reached: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+
+    def matches(self, method: str, path: str) -> bool:
+        return method == self.method and self.path in path and not self.released.is_set()
+
+    def release(self) -> None:
+        self.released.set()
+
+
+@dataclass
 class Calls:
     log: list[tuple[str, str]] = field(default_factory=list)
 
     def count(self, method: str, fragment: str = "") -> int:
         return sum(1 for m, p in self.log if m == method and fragment in p)
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
 def _now_rfc3339() -> str:
@@ -67,7 +90,13 @@ class FakeGoogle:
         self.channels: dict[str, dict[str, Any]] = {}
         self.stopped_channels: list[str] = []
         self.faults: list[Fault] = []
+        self.holds: list[Hold] = []
         self.last_auth_query: dict[str, str] = {}
+        self.subject = "110169484474386276334"
+        # Claims of the ID token the code exchange returns, over the defaults (None removes
+        # one); ``id_token_raw`` (any JSON value) is sent instead when set ("" leaves it out).
+        self.id_token_claims: dict[str, Any] = {}
+        self.id_token_raw: Any = None
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.server.daemon_threads = True
         self.server.fake = self  # type: ignore[attr-defined]
@@ -94,7 +123,6 @@ class FakeGoogle:
             "GOOGLE_AUTH_URI": f"{self.url}/o/oauth2/auth",
             "GOOGLE_TOKEN_URI": f"{self.url}/token",
             "GOOGLE_REVOKE_URI": f"{self.url}/revoke",
-            "GOOGLE_USERINFO_URI": f"{self.url}/v1/userinfo",
             "GOOGLE_CALENDAR_API_URL": f"{self.url}/calendar/v3",
             "GOOGLE_WEBHOOK_URL": "https://taskflow.example.com/api/v1/webhooks/google-calendar",
             "GOOGLE_RETRY_BASE_DELAY": 0.001,
@@ -113,6 +141,36 @@ class FakeGoogle:
     ) -> None:
         with self.lock:
             self.faults.append(Fault(method, path, status, reason, times, after_work))
+
+    def hold(self, method: str, path: str) -> Hold:
+        with self.lock:
+            held = Hold(method, path)
+            self.holds.append(held)
+            return held
+
+    def id_token(self) -> Any:
+        """The ID token for a code exchange: HS256 with the client secret (OpenID Connect's
+        symmetric option), which the client does not check (it came from the token endpoint)."""
+        if self.id_token_raw is not None:
+            return self.id_token_raw or None
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "iss": "https://accounts.google.com",
+            "azp": CLIENT_ID,
+            "aud": CLIENT_ID,
+            "sub": self.subject,
+            "email": self.email,
+            "email_verified": True,
+            "iat": now,
+            "exp": now + 3600,
+        }
+        claims.update(self.id_token_claims)
+        claims = {key: value for key, value in claims.items() if value is not None}
+        signing_input = ".".join(
+            _b64url(json.dumps(part).encode()) for part in ({"alg": "HS256", "typ": "JWT"}, claims)
+        )
+        signature = hmac.new(CLIENT_SECRET.encode(), signing_input.encode(), hashlib.sha256).digest()
+        return f"{signing_input}.{_b64url(signature)}"
 
     def issue_tokens(self, *, lifetime: int | None = None) -> tuple[str, str, float]:
         """A grant as if the user had consented: (access token, refresh token, expiry)."""
@@ -216,6 +274,11 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self._body()
         fake = self.fake
         with fake.lock:
+            held = next((h for h in fake.holds if h.matches(method, url.path)), None)
+        if held is not None:
+            held.reached.set()
+            held.released.wait(30)
+        with fake.lock:
             fake.calls.log.append((method, url.path))
             fault = next(
                 (f for f in fake.faults if f.method == method and f.path in url.path and f.times > 0), None
@@ -253,8 +316,6 @@ class _Handler(BaseHTTPRequestHandler):
             return 200, {}, {}
         if not fake.authorized(self.headers.get("Authorization", "")):
             return (*_error(401, "authError", "Invalid Credentials"), {})
-        if path == "/v1/userinfo" and method == "GET":
-            return 200, {"sub": "1234", "email": fake.email, "email_verified": True}, {}
         if path == "/calendar/v3/channels/stop" and method == "POST":
             body = json.loads(raw or b"{}")
             channel = fake.channels.pop(body.get("id", ""), None)
@@ -336,13 +397,17 @@ class _Handler(BaseHTTPRequestHandler):
             refresh = f"1//refresh-{secrets.token_hex(8)}"
             fake.refresh_tokens[refresh] = True
             access, _ = fake._new_access_token(refresh)
-            return 200, {
+            answer = {
                 "access_token": access,
                 "expires_in": fake.access_token_lifetime,
                 "refresh_token": refresh,
                 "scope": fake.granted_scope if fake.granted_scope is not None else pending["scope"],
                 "token_type": "Bearer",
             }
+            id_token = fake.id_token()
+            if id_token is not None:
+                answer["id_token"] = id_token
+            return 200, answer
         if grant == "refresh_token":
             refresh = form.get("refresh_token", "")
             if not fake.refresh_tokens.get(refresh, False):

@@ -8,22 +8,12 @@ import pytest
 from accounts.tests.factories import UserFactory
 from conftest import wait_for
 from integrations.models import GoogleIntegration, IntegrationStatus
+from integrations.services import SYNC_REQUEST_STALE_AFTER
 from integrations.sync import channel_start
-from integrations.tasks import renew_channels_task
+from integrations.tasks import renew_channels_task, sync_all_calendars_task, sync_user_calendar_task
 from integrations.tests.conftest import connect
-from integrations.tests.helpers import task_for
-
-WEBHOOK_URL = "/api/v1/webhooks/google-calendar"
-
-
-def _notify(client, channel_id: str, token: str, state: str = "exists"):
-    return client.post(
-        WEBHOOK_URL,
-        HTTP_X_GOOG_CHANNEL_ID=channel_id,
-        HTTP_X_GOOG_CHANNEL_TOKEN=token,
-        HTTP_X_GOOG_RESOURCE_STATE=state,
-        HTTP_X_GOOG_RESOURCE_ID="resource",
-    )
+from integrations.tests.helpers import WEBHOOK_URL, notify, task_for
+from outbox.models import OutboxMessage
 
 
 @pytest.fixture
@@ -41,7 +31,7 @@ def test_a_notification_with_the_right_channel_and_token_schedules_a_sync(
     calls_before = len(fake_google.calls.log)
 
     with django_capture_on_commit_callbacks() as callbacks:
-        response = _notify(api_client, watched.channel_id, watched.channel_token)
+        response = notify(api_client, watched.channel_id, watched.channel_token)
         assert len(fake_google.calls.log) == calls_before  # answered without calling Google
 
     assert response.status_code == 204
@@ -66,7 +56,7 @@ def test_a_wrong_channel_or_token_is_refused_with_403(
         GoogleIntegration.objects.filter(pk=watched.pk).update(status=IntegrationStatus.DISCONNECTED)
 
     with django_capture_on_commit_callbacks() as callbacks:
-        response = _notify(api_client, channel_id, token)
+        response = notify(api_client, channel_id, token)
 
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"
@@ -78,7 +68,7 @@ def test_the_first_sync_message_only_confirms_the_channel(
     api_client, watched, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks() as callbacks:
-        response = _notify(api_client, watched.channel_id, watched.channel_token, state="sync")
+        response = notify(api_client, watched.channel_id, watched.channel_token, state="sync")
     assert response.status_code == 204
     assert callbacks == []
 
@@ -106,7 +96,7 @@ def test_a_notification_reaches_a_real_worker_through_the_broker(api_client, fak
     integration = GoogleIntegration.objects.get(user=user)
     task = task_for(user)
 
-    response = _notify(api_client, integration.channel_id, integration.channel_token)
+    response = notify(api_client, integration.channel_id, integration.channel_token)
 
     assert response.status_code == 204
     assert wait_for(lambda: [e["id"] for e in fake_google.live_events()] == [task.pk.hex])
@@ -140,7 +130,7 @@ def test_the_old_channel_stops_working_after_renewal(
     old_channel, old_token = watched.channel_id, watched.channel_token
     assert channel_start(user_id=user.pk)
     with django_capture_on_commit_callbacks():
-        assert _notify(api_client, old_channel, old_token).status_code == 403
+        assert notify(api_client, old_channel, old_token).status_code == 403
 
 
 @pytest.mark.django_db
@@ -194,3 +184,54 @@ def test_a_revoked_grant_at_channel_start_disconnects(user, fake_google, clock):
     integration.refresh_from_db()
     assert integration.status == IntegrationStatus.DISCONNECTED
     assert channel_start(user_id=user.pk) is False
+
+
+def _queued_syncs() -> int:
+    return OutboxMessage.objects.filter(task_name=sync_user_calendar_task.name).count()
+
+
+@pytest.mark.django_db
+def test_a_renewed_channel_numbers_its_messages_afresh(
+    api_client, watched, user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notify(api_client, watched.channel_id, watched.channel_token, number="40").status_code == 204
+    assert channel_start(user_id=user.pk)
+    renewed = GoogleIntegration.objects.get(pk=watched.pk)
+    assert renewed.channel_message_number is None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(api_client, renewed.channel_id, renewed.channel_token, state="sync", number="1")
+        notify(api_client, renewed.channel_id, renewed.channel_token, number="2")
+
+    assert _queued_syncs() == 2
+
+
+@pytest.mark.django_db
+def test_a_queued_sync_that_never_started_does_not_mute_the_webhook_for_good(
+    api_client, watched, clock, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks():  # queued, and its message lost
+        notify(api_client, watched.channel_id, watched.channel_token, number="2")
+        notify(api_client, watched.channel_id, watched.channel_token, number="3")
+    assert _queued_syncs() == 1
+
+    clock.shift(SYNC_REQUEST_STALE_AFTER.total_seconds() + 1)
+    with django_capture_on_commit_callbacks():
+        notify(api_client, watched.channel_id, watched.channel_token, number="4")
+
+    assert _queued_syncs() == 2
+
+
+@pytest.mark.django_db
+def test_any_sync_that_starts_clears_the_queued_mark(api_client, watched, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks():
+        notify(api_client, watched.channel_id, watched.channel_token, number="2")
+    assert GoogleIntegration.objects.get(pk=watched.pk).sync_requested_at is not None
+
+    sync_all_calendars_task()  # the beat's run
+
+    assert GoogleIntegration.objects.get(pk=watched.pk).sync_requested_at is None
+    with django_capture_on_commit_callbacks():
+        notify(api_client, watched.channel_id, watched.channel_token, number="3")
+    assert _queued_syncs() == 2

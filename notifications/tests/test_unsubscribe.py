@@ -132,3 +132,41 @@ def test_an_unknown_format_is_not_a_500(api_client, token):
 
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+# --- mail scanners (issue 12): only POST changes anything ------------------------------------
+
+
+@pytest.mark.parametrize("method", ["get", "head"])
+def test_a_mail_scanner_following_the_link_changes_nothing(api_client, subscriber, token, method):
+    response = getattr(api_client, method)(URL, {"token": token})
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert email_notifications(subscriber) is True
+
+
+def test_head_answers_as_get_without_a_body(api_client, subscriber, token):
+    get = api_client.get(URL, {"token": token})
+    head = api_client.head(URL, {"token": token})
+
+    assert (head.status_code, head["Content-Type"]) == (get.status_code, get["Content-Type"])
+    assert head.content == b""
+    assert get.content
+
+
+def test_head_with_a_bad_token_is_the_400_page_like_get(api_client, subscriber):
+    head = api_client.head(URL, {"token": "garbage"})
+
+    assert head.status_code == 400
+    assert head["Content-Type"] == "text/html; charset=utf-8"
+
+
+def test_after_the_scanners_the_users_post_still_unsubscribes(api_client, subscriber, token):
+    api_client.head(URL, {"token": token})
+    api_client.get(URL, {"token": token})
+
+    response = api_client.post(f"{URL}?token={token}", HTTP_ACCEPT="text/html")
+
+    assert response.status_code == 200
+    assert email_notifications(subscriber) is False
