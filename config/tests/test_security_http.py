@@ -34,7 +34,7 @@ from accounts.services import TokenPair
 from accounts.tests.factories import DEFAULT_PASSWORD
 from config.cache_control import ApiNoStoreMiddleware
 from config.http_limits import LARGER_BODY_LIMITS, MIB
-from config.logging import RequestIdFilter
+from config.tests.test_logging import Collect
 from config.tests.test_throttling import rates
 from config.wsgi import application
 from conftest import login
@@ -288,16 +288,6 @@ def test_the_body_is_not_read(case: UnreadCase) -> None:
 
     assert started == [case.status]
     assert json.loads(body)["code"] == case.code
-
-
-class Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-        self.addFilter(RequestIdFilter())
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 @pytest.fixture

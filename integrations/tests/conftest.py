@@ -7,6 +7,7 @@ import pytest
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from integrations.models import GoogleIntegration
+from integrations.sync import channel_start
 from integrations.tests.fake_google import FakeGoogle
 
 
@@ -44,3 +45,11 @@ def connect(user: User, fake: FakeGoogle, **fields) -> GoogleIntegration:
 @pytest.fixture
 def integration(user, fake_google) -> GoogleIntegration:
     return connect(user, fake_google)
+
+
+@pytest.fixture
+def watched(integration, user) -> GoogleIntegration:
+    """The integration with a push channel open at the fake Google."""
+    assert channel_start(user_id=user.pk)
+    integration.refresh_from_db()
+    return integration

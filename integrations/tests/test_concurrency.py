@@ -4,6 +4,7 @@ while a sync runs (conditional UPDATEs); a release at Google leaves a link conne
 meanwhile alone."""
 
 import threading
+from collections.abc import Callable
 
 import pytest
 from django.db import connection
@@ -17,6 +18,24 @@ from integrations.tasks import sync_user_calendar_task
 from integrations.tests.conftest import connect
 from integrations.tests.helpers import notify, task_for
 from outbox.models import OutboxMessage
+
+
+def _in_thread(action: Callable[[], object]) -> tuple[threading.Thread, list[BaseException]]:
+    """Starts ``action`` in a thread with its own database connection; what it raises is
+    collected for the test to assert on."""
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            action()
+        except BaseException as exc:  # noqa: BLE001 - reported by the test's assertion
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, errors
 
 
 @pytest.mark.django_db(transaction=True)
@@ -117,18 +136,8 @@ def test_notifications_while_a_sync_runs_queue_one_more(api_client, fake_google,
     assert notify(api_client, channel_id, token, number="3").status_code == 204
     assert _queued_syncs() == 1  # queued, not started
     listing = fake_google.hold("GET", "/events")
-    errors: list[BaseException] = []
 
-    def worker() -> None:  # the worker takes the queued sync
-        try:
-            calendar_sync(user_id=user.pk)
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    running = threading.Thread(target=worker)
-    running.start()
+    running, errors = _in_thread(lambda: calendar_sync(user_id=user.pk))  # the worker takes the queued sync
     try:
         assert listing.reached.wait(10)  # the sync is pulling from Google
         for number in range(4, 9):
@@ -148,18 +157,8 @@ def test_a_link_connected_again_while_the_release_calls_google_is_kept(fake_goog
     connect(user, fake_google)
     GoogleIntegration.objects.filter(user=user).update(status=IntegrationStatus.DISCONNECTED)
     revoking = fake_google.hold("POST", "/revoke")
-    errors: list[BaseException] = []
 
-    def release() -> None:
-        try:
-            integration_release(user_id=user.pk)
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    releasing = threading.Thread(target=release)
-    releasing.start()
+    releasing, errors = _in_thread(lambda: integration_release(user_id=user.pk))
     try:
         assert revoking.reached.wait(10)
         access, refresh, _ = fake_google.issue_tokens()  # the user connects again meanwhile

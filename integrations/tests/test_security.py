@@ -19,7 +19,6 @@ import pytest
 from accounts.tests.factories import UserFactory
 from conftest import bearer_client
 from integrations.models import GoogleIntegration, IntegrationStatus, OAuthState
-from integrations.sync import channel_start
 from integrations.tasks import sync_user_calendar_task
 from integrations.tests.fake_google import CLIENT_ID
 from integrations.tests.helpers import (
@@ -205,13 +204,6 @@ REPLAY_CASES = [
         syncs=2,
     ),
 ]
-
-
-@pytest.fixture
-def watched(integration, user):
-    assert channel_start(user_id=user.pk)
-    integration.refresh_from_db()
-    return integration
 
 
 @pytest.mark.django_db

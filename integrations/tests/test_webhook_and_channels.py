@@ -16,13 +16,6 @@ from integrations.tests.helpers import WEBHOOK_URL, notify, task_for
 from outbox.models import OutboxMessage
 
 
-@pytest.fixture
-def watched(integration, user):
-    assert channel_start(user_id=user.pk)
-    integration.refresh_from_db()
-    return integration
-
-
 @pytest.mark.django_db
 def test_a_notification_with_the_right_channel_and_token_schedules_a_sync(
     api_client, watched, user, fake_google, django_capture_on_commit_callbacks
