@@ -1,8 +1,6 @@
 """Suite-wide set-up: fail fast when PostgreSQL or Redis is down; a clean cache per test."""
 
 import socket
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import cast
 from urllib.parse import urlparse
@@ -12,8 +10,8 @@ from celery.contrib.testing.worker import start_worker
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from accounts.services import TokenPair, user_login
-from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from accounts.tests.factories import UserFactory
+from accounts.tests.helpers import bearer_client
 from config.celery import app as celery_app
 
 
@@ -64,16 +62,6 @@ def user(db) -> User:
     return cast(User, UserFactory())
 
 
-def login(user: User, password: str = DEFAULT_PASSWORD) -> TokenPair:
-    return user_login(email=user.email, password=password, client_ip="127.0.0.1")
-
-
-def bearer_client(user: User) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {login(user).access_token}")
-    return client
-
-
 @pytest.fixture
 def auth_client(user: User) -> APIClient:
     return bearer_client(user)
@@ -98,15 +86,6 @@ def real_worker(settings):
             yield celery_app
     finally:
         celery_app.conf.task_always_eager = True
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from accounts.tasks import send_password_reset_email_task
 from accounts.tests.factories import UserFactory
 from accounts.tests.fake_smtp import FakeSMTPServer, Mailbox
-from conftest import wait_for
+from config.tests.helpers import wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 

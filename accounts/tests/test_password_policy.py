@@ -13,8 +13,7 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from accounts.services import user_set_active
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
-from accounts.tests.helpers import token_from_last_email
-from conftest import bearer_client, login
+from accounts.tests.helpers import bearer_client, login, token_from_last_email
 
 pytestmark = pytest.mark.django_db
 

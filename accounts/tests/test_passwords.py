@@ -29,10 +29,18 @@ def tokens_for(api_client, email, password=DEFAULT_PASSWORD):
     return api_client.post(LOGIN, {"email": email, "password": password}, format="json").json()
 
 
+TOKEN_REFUSED = {"token": ["Invalid, expired or already used token."]}
+REVOKED = {"code": "token_not_valid", "detail": "Token has been revoked.", "errors": {}}
+
+
 def status_with(access_token):
+    """The status of a request with ``access_token``; a refusal must be the revoked-token body."""
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token}")
-    return client.get("/api/v1/users/me").status_code
+    response = client.get("/api/v1/users/me")
+    if response.status_code == 401:
+        assert response.json() == REVOKED
+    return response.status_code
 
 
 def test_reset_request_answers_the_same_for_known_and_unknown_emails(
@@ -83,6 +91,7 @@ def test_reset_confirm_sets_password_and_ends_every_session(
     assert status_with(before["access_token"]) == 401
     refreshed = api_client.post(REFRESH, {"refresh_token": before["refresh_token"]}, format="json")
     assert refreshed.status_code == 401
+    assert refreshed.json()["code"] == "token_not_valid"
     after = tokens_for(api_client, kim.email, NEW_PASSWORD)
     assert status_with(after["access_token"]) == 200
     assert tokens_for(api_client, kim.email)["code"] == "not_authenticated"
@@ -97,7 +106,7 @@ def test_reset_token_is_single_use(api_client, django_capture_on_commit_callback
     reused = api_client.post(CONFIRM, {"token": token, "new_password": "Third-pass3"}, format="json")
 
     assert reused.status_code == 400
-    assert reused.json()["errors"] == {"token": ["Invalid, expired or already used token."]}
+    assert reused.json()["errors"] == TOKEN_REFUSED
     kim.refresh_from_db()
     assert kim.check_password(NEW_PASSWORD)
 
@@ -110,7 +119,9 @@ def test_a_reset_voids_other_outstanding_reset_tokens(api_client, django_capture
     assert first != second
 
     assert api_client.post(CONFIRM, {"token": second, "new_password": NEW_PASSWORD}).status_code == 200
-    assert api_client.post(CONFIRM, {"token": first, "new_password": "Third-pass3"}).status_code == 400
+    voided = api_client.post(CONFIRM, {"token": first, "new_password": "Third-pass3"})
+    assert voided.status_code == 400
+    assert voided.json()["errors"] == TOKEN_REFUSED
 
 
 def test_reset_token_expires_after_one_hour(api_client, django_capture_on_commit_callbacks, kim, clock):
@@ -121,6 +132,7 @@ def test_reset_token_expires_after_one_hour(api_client, django_capture_on_commit
     response = api_client.post(CONFIRM, {"token": token, "new_password": NEW_PASSWORD}, format="json")
 
     assert response.status_code == 400
+    assert response.json()["errors"] == TOKEN_REFUSED
     kim.refresh_from_db()
     assert kim.check_password(DEFAULT_PASSWORD)
 
@@ -169,6 +181,7 @@ def test_reset_confirm_refused_for_user_deactivated_meanwhile(
     response = api_client.post(CONFIRM, {"token": token, "new_password": NEW_PASSWORD}, format="json")
 
     assert response.status_code == 400
+    assert response.json()["errors"] == TOKEN_REFUSED
 
 
 def test_password_change_ends_other_sessions_and_returns_new_tokens(
@@ -192,7 +205,9 @@ def test_password_change_ends_other_sessions_and_returns_new_tokens(
     assert status_with(fresh["access_token"]) == 200
     assert status_with(mine["access_token"]) == 401
     assert status_with(other_device["access_token"]) == 401
-    assert api_client.post(REFRESH, {"refresh_token": other_device["refresh_token"]}).status_code == 401
+    stale = api_client.post(REFRESH, {"refresh_token": other_device["refresh_token"]})
+    assert stale.status_code == 401
+    assert stale.json()["code"] == "token_not_valid"
     assert mail.outbox[-1].to == ["kim@example.com"]
     assert "password was changed" in mail.outbox[-1].subject
 
@@ -208,7 +223,7 @@ def test_password_change_needs_the_current_password(api_client, kim):
     )
 
     assert response.status_code == 400
-    assert list(response.json()["errors"]) == ["current_password"]
+    assert response.json()["errors"] == {"current_password": ["Current password is incorrect."]}
     kim.refresh_from_db()
     assert kim.check_password(DEFAULT_PASSWORD)
 

@@ -66,7 +66,13 @@ def test_wrong_password_and_unknown_email_get_the_same_401(api_client):
 
 def test_inactive_user_cannot_log_in(api_client):
     UserFactory(email="kim@example.com", is_active=False)
-    assert login(api_client, "kim@example.com").status_code == 401
+    response = login(api_client, "kim@example.com")
+    assert response.status_code == 401
+    assert response.json() == {
+        "code": "not_authenticated",
+        "detail": "Invalid e-mail or password.",
+        "errors": {},
+    }
 
 
 def test_unverified_user_can_log_in(api_client):
@@ -155,6 +161,11 @@ def test_refresh_token_expires_after_seven_days(api_client, clock):
     response = api_client.post(REFRESH, {"refresh_token": tokens["refresh_token"]}, format="json")
 
     assert response.status_code == 401
+    assert response.json() == {
+        "code": "token_not_valid",
+        "detail": "Refresh token is invalid or expired.",
+        "errors": {},
+    }
 
 
 def test_refresh_refused_for_deactivated_user(api_client):
@@ -162,10 +173,11 @@ def test_refresh_refused_for_deactivated_user(api_client):
     tokens = login(api_client, "kim@example.com").json()
     services.user_set_active(user=user, active=False)
 
-    assert (
-        api_client.post(REFRESH, {"refresh_token": tokens["refresh_token"]}, format="json").status_code == 401
-    )
+    refused = api_client.post(REFRESH, {"refresh_token": tokens["refresh_token"]}, format="json")
+    assert refused.status_code == 401
+    assert refused.json()["code"] == "token_not_valid"
     assert me(tokens["access_token"]).status_code == 401
+    assert me(tokens["access_token"]).json()["code"] == "token_not_valid"
 
 
 def test_logout_ends_the_refresh_token_only(api_client):
@@ -179,8 +191,10 @@ def test_logout_ends_the_refresh_token_only(api_client):
     assert response.content == b""
     refused = api_client.post(REFRESH, {"refresh_token": tokens["refresh_token"]}, format="json")
     assert refused.status_code == 401
+    assert refused.json()["detail"] == "Refresh token has been used or revoked."
     again = api_client.post(LOGOUT, {"refresh_token": tokens["refresh_token"]}, format="json")
     assert again.status_code == 401
+    assert again.json()["detail"] == "Refresh token has been used or revoked."
     assert (
         api_client.post(REFRESH, {"refresh_token": other["refresh_token"]}, format="json").status_code == 200
     )

@@ -32,7 +32,8 @@ def test_me_returns_the_callers_account(auth_client, user):
     }
     assert body["id"] == str(user.pk)
     assert body["preferences"] == DEFAULTS
-    assert body["created_at"].endswith("Z") or "+" in body["created_at"]
+    # ISO 8601 in UTC, as DRF renders an aware datetime with USE_TZ and TIME_ZONE = "UTC".
+    assert body["created_at"] == user.created_at.isoformat().replace("+00:00", "Z")
 
 
 def test_me_needs_authentication(api_client):

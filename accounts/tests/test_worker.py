@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 
 from config.celery import app as celery_app
-from conftest import wait_for
+from config.tests.helpers import wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 

@@ -19,8 +19,8 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
+from accounts.tests.helpers import bearer_client
 from config.api.router import router
-from conftest import bearer_client
 from notifications.models import Notification
 from notifications.tests.factories import make_notification
 from projects.models import Project

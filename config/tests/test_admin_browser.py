@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
-from conftest import login
+from accounts.tests.helpers import login
 from notifications.tests.factories import make_notification
 from projects.models import Project
 from projects.tests.factories import ProjectFactory

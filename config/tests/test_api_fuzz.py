@@ -32,8 +32,8 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
+from accounts.tests.helpers import login
 from config.wsgi import application
-from conftest import login
 from notifications.models import Notification
 from notifications.tests.factories import make_notification
 from projects.models import Project

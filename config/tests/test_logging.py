@@ -12,7 +12,7 @@ from django.core.cache import cache
 from config.celery import app as celery_app
 from config.logging import JsonFormatter, RequestIdFilter, logging_config, request_id_var
 from config.middleware import request_id_from
-from conftest import wait_for
+from config.tests.helpers import wait_for
 
 CACHE_KEY = "test-logging:seen-request-id:{}"
 

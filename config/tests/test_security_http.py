@@ -32,12 +32,12 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from accounts.services import TokenPair
 from accounts.tests.factories import DEFAULT_PASSWORD
+from accounts.tests.helpers import login
 from config.cache_control import ApiNoStoreMiddleware
 from config.http_limits import LARGER_BODY_LIMITS, MIB
 from config.tests.test_logging import Collect
 from config.tests.test_throttling import rates
 from config.wsgi import application
-from conftest import login
 from notifications.services import unsubscribe_token_make
 from system_tests.support import Processes, django_env, start_web
 

@@ -13,9 +13,9 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
+from accounts.tests.helpers import bearer_client
 from config.api.parsers import StrictJSONParser
 from config.api.throttling import BodyFieldThrottle, ClientAddressThrottle, SettingsRateMixin
-from conftest import bearer_client
 
 pytestmark = pytest.mark.django_db
 

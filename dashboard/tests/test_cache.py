@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from accounts.tests.helpers import bearer_client
 from config.change_stamps import cached_per_user, user_data_changed
-from conftest import bearer_client
 from projects.models import Project
 from projects.tests.factories import ProjectFactory
 from tasks.models import Status, Task

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from conftest import bearer_client
+from accounts.tests.helpers import bearer_client
 from projects.services import project_update
 from projects.tests.factories import ProjectFactory
 from tasks.models import Status

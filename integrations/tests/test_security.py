@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from accounts.tests.factories import UserFactory
-from conftest import bearer_client
+from accounts.tests.helpers import bearer_client
 from integrations.models import GoogleIntegration, IntegrationStatus, OAuthState
 from integrations.tasks import sync_user_calendar_task
 from integrations.tests.fake_google import CLIENT_ID

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from accounts.tests.factories import UserFactory
-from conftest import wait_for
+from config.tests.helpers import wait_for
 from integrations.models import GoogleIntegration, IntegrationStatus
 from integrations.services import SYNC_REQUEST_STALE_AFTER
 from integrations.sync import channel_start

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from conftest import bearer_client
+from accounts.tests.helpers import bearer_client
 from notifications.models import Notification, NotificationType
 from notifications.tests.factories import make_notification, make_user
 

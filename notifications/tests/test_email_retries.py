@@ -8,7 +8,7 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from conftest import wait_for
+from config.tests.helpers import wait_for
 from notifications.models import EmailStatus, Notification
 from notifications.services import notifications_generate
 from notifications.tasks import send_notification_email_task

@@ -14,7 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from conftest import wait_for
+from config.tests.helpers import wait_for
 from notifications.models import EmailStatus, Notification, NotificationType
 from notifications.tasks import generate_notifications_task
 from notifications.tests.factories import make_task, make_user

@@ -7,7 +7,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts.tests.factories import UserFactory
-from conftest import bearer_client
+from accounts.tests.helpers import bearer_client
 from projects.models import Project
 from projects.tests.factories import ProjectFactory
 from tasks.models import Status, Task

@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from conftest import bearer_client
+from accounts.tests.helpers import bearer_client
 from projects.tests.factories import ProjectFactory
 from tasks.models import Priority, Status, Task
 from tasks.tests.factories import make_task

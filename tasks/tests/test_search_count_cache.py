@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from conftest import bearer_client
+from accounts.tests.helpers import bearer_client
 from projects.tests.factories import ProjectFactory
 from tasks.models import Priority
 from tasks.tests.factories import make_task
