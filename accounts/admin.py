@@ -4,6 +4,7 @@ from django.http import HttpRequest
 
 from accounts import services
 from accounts.models import OneTimeToken, RefreshSession, TokenFamily, User
+from config.admin import ReadOnlyAdmin
 
 
 @admin.register(User)
@@ -47,14 +48,6 @@ class UserAdmin(admin.ModelAdmin):
             services.user_set_active(user=user, active=active)
         verb = "Activated" if active else "Deactivated"
         self.message_user(request, f"{verb} {len(users)} user(s).", messages.SUCCESS)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(RefreshSession)

@@ -1,6 +1,6 @@
 """Thin viewsets: input serializer -> service -> output serializer."""
 
-from typing import Any, cast
+from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 
 from accounts import services
-from accounts.models import User
+from accounts.callers import caller
 from accounts.selectors import user_preferences
 from accounts.serializers import (
     EmailSerializer,
@@ -42,10 +42,6 @@ def _valid_data(serializer_class: type, request: Request, **kwargs: Any) -> dict
     serializer = serializer_class(data=request.data, **kwargs)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
-
-
-def _caller(request: Request) -> User:
-    return cast(User, request.user)
 
 
 def _token_response(pair: services.TokenPair) -> Response:
@@ -204,7 +200,7 @@ class MeViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["get", "patch"], url_path="me")
     def me(self, request: Request) -> Response:
-        user = _caller(request)
+        user = caller(request)
         if request.method == "PATCH":
             data = _valid_data(UserUpdateSerializer, request, partial=True)
             if "username" in data:
@@ -229,8 +225,8 @@ class MeViewSet(viewsets.GenericViewSet):
     def preferences(self, request: Request) -> Response:
         if request.method == "PATCH":
             changes = _valid_data(PreferencesSerializer, request, partial=True)
-            return Response(services.user_preferences_update(user=_caller(request), changes=changes))
-        return Response(user_preferences(user=_caller(request)))
+            return Response(services.user_preferences_update(user=caller(request), changes=changes))
+        return Response(user_preferences(user=caller(request)))
 
     @extend_schema(
         summary="Change the caller's password",
@@ -246,7 +242,7 @@ class MeViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["post"], url_path="me/password")
     def password(self, request: Request) -> Response:
         data = _valid_data(PasswordChangeSerializer, request)
-        user = _caller(request)
+        user = caller(request)
         failed_logins = LoginEmailThrottle()
         if failed_logins.exhausted_for(user.email):
             raise Throttled(wait=failed_logins.wait())
@@ -267,5 +263,5 @@ class MeViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["post"], url_path="me/resend-verification")
     def resend_verification(self, request: Request) -> Response:
-        services.verification_email_resend(user=_caller(request))
+        services.verification_email_resend(user=caller(request))
         return Response({"message": "Verification email sent"}, status=status.HTTP_202_ACCEPTED)

@@ -2,13 +2,14 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from config.admin import ReadOnlyAdmin
 from integrations.models import EventMapping, GoogleIntegration
 from integrations.tasks import sync_user_calendar_task
 from outbox.services import outbox_enqueue
 
 
 @admin.register(GoogleIntegration)
-class GoogleIntegrationAdmin(admin.ModelAdmin):
+class GoogleIntegrationAdmin(ReadOnlyAdmin):
     """Status, last sync and last error per user; tokens, the channel token and the sync
     cursor are never shown (they are not among the fields)."""
 
@@ -43,12 +44,6 @@ class GoogleIntegrationAdmin(admin.ModelAdmin):
     readonly_fields = fields
     actions = ["sync_now"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
     @admin.action(description="Sync selected calendars now")
     def sync_now(self, request: HttpRequest, queryset: QuerySet[GoogleIntegration]) -> None:
         user_ids = list(queryset.filter(status="connected").values_list("user_id", flat=True))
@@ -58,15 +53,9 @@ class GoogleIntegrationAdmin(admin.ModelAdmin):
 
 
 @admin.register(EventMapping)
-class EventMappingAdmin(admin.ModelAdmin):
+class EventMappingAdmin(ReadOnlyAdmin):
     list_display = ["task_id", "event_id", "user", "task_version", "due_date", "unlinked", "updated_at"]
     list_filter = ["unlinked"]
     search_fields = ["user__email", "=task_id", "=event_id"]
     list_select_related = ["user"]
     ordering = ["-updated_at"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

@@ -1,5 +1,3 @@
-from typing import cast
-
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -8,7 +6,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.models import User
+from accounts.callers import caller
 from config.api.permissions import IsOwner
 from config.api.router import UUID_REGEX
 from config.api.schema import error_responses
@@ -27,10 +25,6 @@ PROJECT_LIST_PARAMETERS = [
         description="Default: -updated_at.",
     ),
 ]
-
-
-def _caller(request: Request) -> User:
-    return cast(User, request.user)
 
 
 @extend_schema(tags=["projects"])
@@ -78,13 +72,13 @@ class ProjectViewSet(viewsets.GenericViewSet):
         return project
 
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(project_list(user=_caller(request), params=request.query_params))
+        page = self.paginate_queryset(project_list(user=caller(request), params=request.query_params))
         return self.get_paginated_response(ProjectSerializer(page, many=True).data)
 
     def create(self, request: Request) -> Response:
         serializer = ProjectInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        project = services.project_create(owner=_caller(request), **serializer.validated_data)
+        project = services.project_create(owner=caller(request), **serializer.validated_data)
         return Response(self._present(project), status=status.HTTP_201_CREATED)
 
     def retrieve(self, request: Request, pk: str) -> Response:

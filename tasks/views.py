@@ -1,5 +1,3 @@
-from typing import cast
-
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -9,7 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.models import User
+from accounts.callers import caller
 from config.api.errors import ConflictError
 from config.api.permissions import IsOwner
 from config.api.router import UUID_REGEX
@@ -73,10 +71,6 @@ TASK_LIST_PARAMETERS = [
 ]
 
 
-def _caller(request: Request) -> User:
-    return cast(User, request.user)
-
-
 def version_conflict(exc: services.TaskVersionConflict) -> ConflictError:
     return ConflictError(
         "The task was changed by someone else; see `current` for the stored version.",
@@ -122,7 +116,7 @@ class TaskViewSet(viewsets.GenericViewSet):
         return task
 
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(task_list(user=_caller(request), params=request.query_params))
+        page = self.paginate_queryset(task_list(user=caller(request), params=request.query_params))
         return self.get_paginated_response(TaskSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
@@ -161,7 +155,7 @@ class TaskViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         try:
             tasks = services.tasks_bulk_update(
-                user=_caller(request), updates=serializer.validated_data["updates"]
+                user=caller(request), updates=serializer.validated_data["updates"]
             )
         except services.TaskVersionConflict as exc:
             raise version_conflict(exc) from None
@@ -191,7 +185,7 @@ class ProjectTasksViewSet(viewsets.GenericViewSet):
     def list(self, request: Request, project_id: str) -> Response:
         project = self.get_project()
         page = self.paginate_queryset(
-            task_list(user=_caller(request), params=request.query_params, project=project)
+            task_list(user=caller(request), params=request.query_params, project=project)
         )
         return self.get_paginated_response(TaskSerializer(page, many=True).data)
 
