@@ -6,6 +6,7 @@ from django.http import Http404
 
 from accounts.models import User
 from config.change_stamps import user_data_changed
+from config.db import model_assign
 from projects.models import DEFAULT_COLOR, Project
 
 logger = logging.getLogger(__name__)
@@ -30,9 +31,8 @@ def project_update(*, project: Project, changes: dict[str, Any], replace: bool =
     locked = Project.objects.select_for_update(no_key=True).filter(pk=project.pk).first()
     if locked is None:
         raise Http404("No project with this id.")
-    for field, value in values.items():
-        setattr(locked, field, value)
-    locked.save(update_fields=[*values, "updated_at"])
+    changed = model_assign(instance=locked, data=values, fields=values)
+    locked.save(update_fields=[*changed, "updated_at"])
     user_data_changed(locked.owner_id)
     return locked
 

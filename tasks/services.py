@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from config.change_stamps import user_data_changed
+from config.db import model_assign
 from projects.models import Project
 from tasks.models import Status, Task, TaskPosition
 
@@ -129,11 +130,7 @@ def _update_locked(*, task_id: Any, changes: dict[str, Any], expected_version: i
     if expected_version is not None and expected_version != task.version:
         raise TaskVersionConflict(task)
     moved = _move(task, status=changes.get("status", task.status), position=changes.get("position"))
-    changed = moved
-    for field in PLAIN_FIELDS:
-        if field in changes and getattr(task, field) != changes[field]:
-            setattr(task, field, changes[field])
-            changed = True
+    changed = bool(model_assign(instance=task, data=changes, fields=PLAIN_FIELDS)) or moved
     if moved:
         TaskPosition.objects.filter(pk=task.pk).update(status=task.place.status, position=task.place.position)
     if changed:
@@ -202,10 +199,7 @@ def tasks_bulk_update(*, user: User, updates: list[dict[str, Any]]) -> list[Task
             changed = board.move(task, status=item.get("status", task.status), position=item.get("position"))
             if changed and task.status != board.status_before(task.pk):
                 task.completed_at = now if task.status == Status.DONE else None
-            for field in PLAIN_FIELDS:
-                if field in item and getattr(task, field) != item[field]:
-                    setattr(task, field, item[field])
-                    changed = True
+            changed = bool(model_assign(instance=task, data=item, fields=PLAIN_FIELDS)) or changed
             if changed:
                 task.version += 1
                 task.updated_at = now
