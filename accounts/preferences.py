@@ -6,8 +6,8 @@ from datetime import timedelta
 from functools import cache
 from typing import Any
 
-DEADLINE_THRESHOLDS = ("24h", "48h", "1w")
 THRESHOLD_DELTAS = {"24h": timedelta(hours=24), "48h": timedelta(hours=48), "1w": timedelta(weeks=1)}
+DEADLINE_THRESHOLDS = tuple(THRESHOLD_DELTAS)
 NOTIFICATION_TYPES = ("DEADLINE_APPROACHING", "OVERDUE", "REMINDER")
 
 DEFAULT_PREFERENCES: dict[str, Any] = {

@@ -1,7 +1,5 @@
 """Shapes of the accounts API; rules (password strength, uniqueness) live in services."""
 
-import zoneinfo
-from functools import cache
 from typing import Any
 
 from django.core.validators import RegexValidator
@@ -11,7 +9,7 @@ from rest_framework import serializers
 
 from accounts.addresses import MAX_EMAIL_LENGTH, InvalidEmailAddress, email_normalize
 from accounts.models import USERNAME_REGEX, User
-from accounts.preferences import DEADLINE_THRESHOLDS
+from accounts.preferences import DEADLINE_THRESHOLDS, NOTIFICATION_TYPES, available_timezones
 from accounts.selectors import user_preferences
 
 username_field_kwargs: dict[str, Any] = {
@@ -130,11 +128,6 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
-@cache
-def _timezones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
-
-
 class RejectUnknownKeysMixin:
     """Refuses keys the serializer does not declare (a typo must not pass silently)."""
 
@@ -149,9 +142,10 @@ class RejectUnknownKeysMixin:
 
 
 class NotificationTypesSerializer(RejectUnknownKeysMixin, serializers.Serializer):
-    DEADLINE_APPROACHING = StrictBooleanField(required=False)
-    OVERDUE = StrictBooleanField(required=False)
-    REMINDER = StrictBooleanField(required=False)
+    """One optional boolean per notification type; types not sent keep their values."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {name: StrictBooleanField(required=False) for name in NOTIFICATION_TYPES}
 
 
 class PreferencesSerializer(RejectUnknownKeysMixin, serializers.Serializer):
@@ -163,6 +157,6 @@ class PreferencesSerializer(RejectUnknownKeysMixin, serializers.Serializer):
     )
 
     def validate_timezone(self, value: str) -> str:
-        if value not in _timezones():
+        if value not in available_timezones():
             raise serializers.ValidationError("Unknown time zone; use an IANA name such as Europe/Berlin.")
         return value
