@@ -11,6 +11,7 @@ from integrations import sync
 from integrations.google.client import GoogleError, GoogleTransientError
 from integrations.oauth_states import oauth_states_purge
 from integrations.selectors import connected_user_ids
+from outbox.services import outbox_enqueue_many
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +25,9 @@ RETRY_POLICY = {
     "retry_backoff": 30,
     "retry_jitter": True,
     "max_retries": 3,
+    # Many Google calls, each with the client's own retries and a 15 s timeout.
+    "soft_time_limit": 900,
+    "time_limit": 960,
 }
 
 
@@ -54,8 +58,8 @@ def sync_all_calendars_task() -> int:
     are purged)."""
     oauth_states_purge()
     user_ids = connected_user_ids()
-    for user_id in user_ids:
-        sync_user_calendar_task.delay(str(user_id))
+    # Through the outbox like every enqueue: a broker hiccup leaves the rows for the relay.
+    outbox_enqueue_many(sync_user_calendar_task, [(str(user_id),) for user_id in user_ids])
     logger.info("calendar sync enqueued for %d users", len(user_ids))
     return len(user_ids)
 

@@ -13,6 +13,9 @@ class OutboxMessage(models.Model):
     # Set once the broker has accepted the message (or, in eager mode, the task has run).
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    # A relay took the row until then: it publishes without holding a row lock, and a relay
+    # that died with the row leaves it to the next one once the lease is over.
+    claimed_until = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
 
     class Meta:

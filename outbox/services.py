@@ -17,11 +17,11 @@ from typing import Any
 
 import kombu.exceptions
 import redis.exceptions
-from celery import Task
+from celery import Task, current_app
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from outbox.models import OutboxMessage
 
@@ -47,9 +47,18 @@ def outbox_enqueue_many(task: Task, args_list: Iterable[Sequence[Any]], *, robus
     transaction.on_commit(lambda: outbox_publish(ids=ids), robust=robust)
 
 
-def _publish(message: OutboxMessage) -> bool:
-    """Hands one message to the broker (runs it, in eager mode); True once it is sent."""
-    task: Task = import_string(message.task_name)
+def _publish(message: OutboxMessage) -> bool | None:
+    """Hands one message to the broker (runs it, in eager mode): True once it is sent, False
+    when the broker is down, None when no task is registered under its name (a newer release
+    wrote it: it stays unsent for a worker that knows it)."""
+    # By the name Celery registered it under: no import of a path stored in a table.
+    task: Task | None = current_app.tasks.get(message.task_name)
+    if task is None:
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            attempts=message.attempts + 1, last_error=f"no task registered as {message.task_name}"[:500]
+        )
+        logger.error("outbox: no task registered as %s outbox_id=%s", message.task_name, message.pk)
+        return None
     try:
         # retry=False: fail fast when the broker is down; the relay retries later.
         task.apply_async(args=message.args, retry=False)
@@ -65,38 +74,58 @@ def _publish(message: OutboxMessage) -> bool:
         )
         return False
     OutboxMessage.objects.filter(pk=message.pk).update(
-        sent_at=timezone.now(), attempts=message.attempts + 1, last_error=""
+        sent_at=timezone.now(), attempts=message.attempts + 1, last_error="", claimed_until=None
     )
     return True
+
+
+def _publish_in_order(messages: Iterable[OutboxMessage]) -> int:
+    """Publishes ``messages`` one after the other, stopping at the first broker failure;
+    returns how many were sent."""
+    sent = 0
+    for message in messages:
+        published = _publish(message)
+        if published is False:
+            break
+        sent += int(bool(published))
+    return sent
 
 
 def outbox_publish(*, ids: Sequence[int]) -> int:
     """Publishes the unsent messages among ``ids`` (after the commit that wrote them); stops at
     the first broker failure. Returns how many were sent."""
-    sent = 0
-    for message in OutboxMessage.objects.filter(pk__in=ids, sent_at__isnull=True).order_by("pk"):
-        if not _publish(message):
-            break
-        sent += 1
-    return sent
+    return _publish_in_order(OutboxMessage.objects.filter(pk__in=ids, sent_at__isnull=True).order_by("pk"))
+
+
+def _claim(*, min_age: timedelta, limit: int) -> list[OutboxMessage]:
+    """Takes up to ``limit`` unsent, unclaimed messages at least ``min_age`` old for one lease,
+    in a short transaction of its own (SKIP LOCKED: two relays never take the same row)."""
+    now = timezone.now()
+    with transaction.atomic():
+        messages = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(sent_at__isnull=True, created_at__lte=now - min_age)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+            .order_by("pk")[:limit]
+        )
+        OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).update(
+            claimed_until=now + settings.OUTBOX_RELAY_LEASE
+        )
+    return messages
 
 
 def outbox_relay(*, min_age: timedelta | None = None, limit: int = 1000) -> int:
     """Publishes unsent messages at least ``min_age`` old (younger ones are still in the hands
-    of their publisher), oldest first. Rows are locked with SKIP LOCKED, so two relays never
-    publish the same row; stops at the first broker failure. Returns how many were sent."""
+    of their publisher), oldest first. The batch is claimed first, then published with no row
+    lock held; stops at the first broker failure and gives back what it did not reach.
+    Returns how many were sent."""
     min_age = settings.OUTBOX_RELAY_MIN_AGE if min_age is None else min_age
-    sent = 0
-    with transaction.atomic():
-        pending = (
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(sent_at__isnull=True, created_at__lte=timezone.now() - min_age)
-            .order_by("pk")[:limit]
-        )
-        for message in pending:
-            if not _publish(message):
-                break
-            sent += 1
+    claimed = _claim(min_age=min_age, limit=limit)
+    sent = _publish_in_order(claimed)
+    # What the loop did not send goes back at once, not after the lease.
+    OutboxMessage.objects.filter(pk__in=[m.pk for m in claimed], sent_at__isnull=True).update(
+        claimed_until=None
+    )
     if sent:
         logger.info("outbox: relay published %d message(s)", sent)
     return sent

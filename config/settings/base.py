@@ -277,6 +277,12 @@ elif CELERY_BROKER_URL.startswith("redis"):
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Every task is bounded (docs/ARCHITECTURE.md, the job policy): past the soft limit it gets
+# SoftTimeLimitExceeded and ends through its own cleanup; past the hard one the pool kills it.
+# The calendar sync declares longer limits of its own (integrations/tasks.py). Both stay well
+# under the broker's visibility timeout, so a task still running is never handed out twice.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
@@ -321,6 +327,9 @@ CELERY_BEAT_SCHEDULE = {
 # The outbox relay leaves younger messages to their own publisher, and forgets sent ones after a week.
 OUTBOX_RELAY_MIN_AGE = timedelta(seconds=env_int("OUTBOX_RELAY_MIN_AGE_SECONDS", 30))
 OUTBOX_KEEP_SENT = timedelta(days=7)
+# How long a relay holds the rows it took (publishing them without row locks); a relay that
+# died leaves them to the next one after this.
+OUTBOX_RELAY_LEASE = timedelta(minutes=5)
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

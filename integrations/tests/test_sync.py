@@ -11,9 +11,10 @@ from integrations.google.client import GoogleApiError, GoogleTransientError, bac
 from integrations.models import EventMapping, GoogleIntegration, IntegrationStatus
 from integrations.selectors import connected_user_ids
 from integrations.sync import calendar_sync, event_id_for
-from integrations.tasks import sync_all_calendars_task
+from integrations.tasks import sync_all_calendars_task, sync_user_calendar_task
 from integrations.tests.conftest import connect
 from integrations.tests.helpers import due, task_for
+from outbox.models import OutboxMessage
 from tasks.models import Status, Task
 from tasks.services import task_delete, task_update
 
@@ -368,12 +369,16 @@ def test_sync_of_a_user_without_integration_is_skipped(user):
     assert calendar_sync(user_id=user.pk).skipped
 
 
-def test_beat_job_and_command_sync_every_connected_user(integration, user, fake_google, capsys):
+def test_beat_job_and_command_sync_every_connected_user(
+    integration, user, fake_google, capsys, django_capture_on_commit_callbacks
+):
     task = task_for(user)
     disconnected = connect(UserFactory(), fake_google)
     GoogleIntegration.objects.filter(pk=disconnected.pk).update(status=IntegrationStatus.DISCONNECTED)
 
-    assert sync_all_calendars_task.delay().get() == 1
+    with django_capture_on_commit_callbacks(execute=True):  # the syncs go through the outbox
+        assert sync_all_calendars_task.delay().get() == 1
+    assert OutboxMessage.objects.filter(task_name=sync_user_calendar_task.name).count() == 1
     assert [e["id"] for e in fake_google.live_events()] == [task.pk.hex]
 
     task_update(task=task, changes={"title": "Via command"})
