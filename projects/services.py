@@ -37,9 +37,16 @@ def project_update(*, project: Project, changes: dict[str, Any], replace: bool =
     return locked
 
 
+@transaction.atomic
 def project_delete(*, project: Project) -> None:
-    """Deletes the project and, by cascade, its tasks."""
+    """Deletes the project and, by cascade, its tasks. The project row is locked first, as
+    every board write locks it before its tasks (the board's lock order): a move under way
+    finishes, one that comes later finds the project gone, and neither deadlocks with the
+    cascade's task deletes."""
     project_id, owner_id = project.pk, project.owner_id
-    project.delete()
+    locked = Project.objects.select_for_update().filter(pk=project_id).first()
+    if locked is None:
+        return  # deleted meanwhile
+    locked.delete()
     user_data_changed(owner_id)
     logger.info("project deleted project_id=%s user_id=%s", project_id, owner_id)

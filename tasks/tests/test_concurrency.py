@@ -15,8 +15,10 @@ from typing import Any
 import pytest
 import requests
 from django.db import connection
+from django.http import Http404
 
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from projects.services import project_delete
 from projects.tests.factories import ProjectFactory
 from tasks.models import Status, Task
 from tasks.services import TaskVersionConflict, task_update, tasks_bulk_update
@@ -319,3 +321,34 @@ def test_bulk_updates_in_opposite_orders_never_deadlock(layout):
     versions = dict(Task.objects.filter(owner=user).values_list("id", "version"))
     assert {versions[task_id] for task_id in moved} == {1 + successes}
     assert {version for task_id, version in versions.items() if task_id not in moved} == {1}
+
+
+def test_deleting_projects_while_their_tasks_move_never_deadlocks():
+    """Issue 13: project_delete took no project lock, so it locked task rows before the
+    project row while every board write locks the project first: PostgreSQL found a deadlock
+    and a request answered 503. Now the delete waits its turn, and a move that comes after
+    it finds the task gone."""
+    rounds, movers = 6, 3
+    user = UserFactory()
+    for round_number in range(rounds):
+        project = ProjectFactory(owner=user)
+        tasks = [make_task(project=project, title=f"Round {round_number} task {i}") for i in range(12)]
+
+        def move(offset: int, tasks: list[Task] = tasks) -> Callable[[], None]:
+            def worker() -> None:
+                for step in range(8):
+                    task = tasks[(offset + step) % len(tasks)]
+                    try:
+                        task_update(task=task, changes={"status": COLUMNS[step % 3], "position": 0})
+                    except Http404:
+                        return  # the project (and the task) is gone: the delete came first
+
+            return worker
+
+        def delete(project: Any = project) -> None:
+            project_delete(project=project)
+
+        errors = run_together([*(move(i) for i in range(movers)), delete])
+
+        assert errors == [], errors
+        assert not Task.objects.filter(project_id=project.pk).exists()
