@@ -26,7 +26,7 @@ from accounts.tasks import (
     send_verification_email_task,
 )
 from accounts.tokens import INVALID_TOKEN_MESSAGE, one_time_token_consume
-from config.api.errors import AuthenticationError, ConflictError
+from config.errors import Conflict, Unauthenticated
 from outbox.services import outbox_enqueue
 
 logger = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ def user_login(*, email: str, password: str, client_ip: str) -> TokenPair:
     user = authenticate(username=email, password=password)
     if user is None:
         logger.info("login failed email=%s ip=%s", email, client_ip)
-        raise AuthenticationError("Invalid e-mail or password.", code="not_authenticated")
+        raise Unauthenticated("Invalid e-mail or password.", code="not_authenticated")
     logger.info("login succeeded email=%s ip=%s user_id=%s", email, client_ip, user.pk)
     return _issue_token_pair(user=user)  # type: ignore[arg-type]
 
@@ -127,7 +127,7 @@ def token_refresh(*, refresh_token: str) -> TokenPair:
             session.ended_at = session.rotated_at = timezone.now()
             session.save(update_fields=["ended_at", "rotated_at"])
             return _issue_token_pair(user=session.user, family=session.family)
-    raise AuthenticationError(refusal)
+    raise Unauthenticated(refusal)
 
 
 def user_logout(*, refresh_token: str) -> None:
@@ -137,7 +137,7 @@ def user_logout(*, refresh_token: str) -> None:
             session.ended_at = timezone.now()
             session.save(update_fields=["ended_at"])
             return
-    raise AuthenticationError(refusal)
+    raise Unauthenticated(refusal)
 
 
 def _end_all_sessions(*, user: User) -> None:
@@ -158,7 +158,7 @@ def _check_password(*, password: str, user: User, field: str) -> None:
 
 
 def _check_identity_free(*, email: str | None, username: str, exclude: User | None = None) -> None:
-    """ConflictError naming the field(s) another user holds; ``email`` in canonical form."""
+    """Conflict naming the field(s) another user holds; ``email`` in canonical form."""
     query = Q(username__lower=username.lower())
     if email is not None:
         query |= Q(email__lower=email.lower())
@@ -172,7 +172,7 @@ def _check_identity_free(*, email: str | None, username: str, exclude: User | No
         if other.username.lower() == username.lower():
             errors["username"] = ["A user with this username already exists."]
     if errors:
-        raise ConflictError("E-mail or username already taken.", errors=errors)
+        raise Conflict("E-mail or username already taken.", errors=errors)
 
 
 def _save_identity(*, user: User, update_fields: list[str] | None = None) -> None:
@@ -186,7 +186,7 @@ def _save_identity(*, user: User, update_fields: list[str] | None = None) -> Non
             _check_identity_free(email=user.email, username=user.username)
         else:
             _check_identity_free(email=None, username=user.username, exclude=user)
-        raise ConflictError("E-mail or username already taken.") from None
+        raise Conflict("E-mail or username already taken.") from None
 
 
 def user_register(*, email: str, username: str, password: str) -> User:

@@ -18,8 +18,8 @@ def send_templated_email(
     headers: Mapping[str, str] | None = None,
 ) -> None:
     full_context = {"frontend_url": settings.FRONTEND_URL, **context}
-    subject = _render_plain_text(f"emails/{template}_subject.txt", full_context).strip()
-    text = _render_plain_text(f"emails/{template}.txt", full_context)
+    subject = render_plain_text(f"emails/{template}_subject.txt", full_context).strip()
+    text = render_plain_text(f"emails/{template}.txt", full_context)
     html = render_to_string(f"emails/{template}.html", full_context)
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split()),
@@ -32,7 +32,7 @@ def send_templated_email(
     message.send()
 
 
-def _render_plain_text(name: str, context: Mapping[str, Any]) -> str:
+def render_plain_text(name: str, context: Mapping[str, Any]) -> str:
     """Plain text is not HTML: no escaping, so "O'Brien" and "?a=1&b=2" arrive as written."""
     template = cast(DjangoTemplates, engines["django"]).engine.get_template(name)
     return template.render(Context(dict(context), autoescape=False))

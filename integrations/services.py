@@ -7,13 +7,12 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from config.api.errors import ForbiddenError, ServiceUnavailable
+from config.errors import Forbidden, Unavailable
 from integrations.google import client
 from integrations.models import EventMapping, GoogleIntegration, IntegrationStatus
 from integrations.oauth_states import InvalidState, oauth_state_consume, oauth_state_sign, oauth_state_store
@@ -35,11 +34,11 @@ SYNC_REQUEST_STALE_AFTER = timedelta(minutes=10)
 MESSAGE_NUMBER_MAX = 2**63 - 1
 
 
-class EmailNotVerified(ForbiddenError):
+class EmailNotVerified(Forbidden):
     """403 ``email_not_verified``: connecting Google needs a verified address (SPEC §8)."""
 
-    default_detail = "Verify your e-mail address before connecting Google Calendar."
-    default_code = "email_not_verified"
+    default_message = "Verify your e-mail address before connecting Google Calendar."
+    code = "email_not_verified"
 
 
 class OAuthCallbackError(Exception):
@@ -52,7 +51,7 @@ class OAuthCallbackError(Exception):
 
 def _require_configuration() -> None:
     if not (settings.GOOGLE_CLIENT_ID and settings.GOOGLE_CLIENT_SECRET and settings.GOOGLE_REDIRECT_URI):
-        raise ServiceUnavailable("Google Calendar is not configured on this server.")
+        raise Unavailable("Google Calendar is not configured on this server.")
 
 
 def google_authorization_start(*, user: User) -> str:
@@ -162,14 +161,14 @@ def google_webhook_receive(
     *, channel_id: str, channel_token: str, resource_state: str, message_number: str = ""
 ) -> Any:
     """A push notification: the channel id must be a live channel and the token its token
-    (compared in constant time), else PermissionDenied. Google's first "sync" message only
+    (compared in constant time), else Forbidden. Google's first "sync" message only
     confirms the channel. A message number at or below the highest one accepted on the
     channel is a replay and triggers nothing. Otherwise a sync is queued after commit unless
     one is queued already (not yet started): a burst of notifications queues one sync, and
     one more while a sync runs. Both checks are conditional UPDATEs, safe under concurrent
     deliveries."""
     if not channel_id or not channel_token:
-        raise PermissionDenied("Unknown channel.")
+        raise Forbidden("Unknown channel.")
     integration = GoogleIntegration.objects.filter(
         channel_id=channel_id, status=IntegrationStatus.CONNECTED
     ).first()
@@ -177,7 +176,7 @@ def google_webhook_receive(
         integration.channel_token.encode(), channel_token.encode()
     ):
         logger.warning("webhook refused channel_id=%s", channel_id[:64])
-        raise PermissionDenied("Unknown channel or wrong token.")
+        raise Forbidden("Unknown channel or wrong token.")
     user_id = str(integration.user_id)
     number = _message_number(message_number)
     # The channel as it was checked: a renewal or a disconnect in between matches no row.

@@ -31,9 +31,9 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery
-from django.http import Http404
 from django.utils import timezone
 
+from config.errors import NotFound
 from integrations.google.client import (
     CalendarClient,
     GoogleApiError,
@@ -260,7 +260,7 @@ def _apply_event(integration: GoogleIntegration, event: dict[str, Any], result: 
         changes["due_date"] = due_date
     try:
         task = task_update(task=task, changes=changes)
-    except Http404:
+    except NotFound:
         return
     mapping.task_version = task.version
     mapping.due_date = task.due_date

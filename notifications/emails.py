@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from config.email import send_templated_email
 from notifications.models import Notification, NotificationType
-from notifications.services import unsubscribe_token_make
+from notifications.tokens import unsubscribe_token_make
 
 SUBJECT_PREFIX = {
     NotificationType.DEADLINE_APPROACHING: "Due soon",

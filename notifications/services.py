@@ -5,38 +5,30 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.core import signing
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.template import Context, engines
-from django.template.backends.django import DjangoTemplates
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.preferences import THRESHOLD_DELTAS, effective_preferences
 from accounts.services import user_preferences_update
+from config.email import render_plain_text
 from notifications.models import EmailStatus, Notification, NotificationRun, NotificationType
 from notifications.selectors import notification_candidates, notification_emails_stalled
+from notifications.tokens import unsubscribe_token_user
 from outbox.services import outbox_enqueue_many
 from tasks.models import Task
 
 logger = logging.getLogger(__name__)
 
-UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 INSERT_BATCH_SIZE = 1000
 MAX_RECORDED_ERRORS = 100
 TYPES_BY_KIND: dict[str, tuple[int, ...]] = {
     NotificationRun.Kind.HOURLY: tuple(NotificationType.values),
     NotificationRun.Kind.REMINDERS: (NotificationType.REMINDER,),
 }
-
-
-class InvalidUnsubscribeToken(Exception):
-    pass
 
 
 # --- Generation ---------------------------------------------------------------------------
@@ -51,16 +43,13 @@ def _local_time(moment: datetime, zone: ZoneInfo) -> str:
 def notification_message(*, task: Task, notification_type: int, due_at: datetime, zone: ZoneInfo) -> str:
     """The text of a notification, from ``templates/notifications/messages/<type>.txt``."""
     name = NotificationType(notification_type).label.lower()
-    template = cast(DjangoTemplates, engines["django"]).engine.get_template(
-        f"notifications/messages/{name}.txt"
-    )
     context = {
         "task": task.title,
         "project": task.project.name,
         "when": _local_time(due_at, zone),
         "due": _local_time(task.due_date, zone) if task.due_date else None,
     }
-    return " ".join(template.render(Context(context, autoescape=False)).split())
+    return " ".join(render_plain_text(f"notifications/messages/{name}.txt", context).split())
 
 
 def _notifications_for_user(
@@ -70,12 +59,8 @@ def _notifications_for_user(
     zone = ZoneInfo(preferences["timezone"])
     horizon = now + THRESHOLD_DELTAS[preferences["deadline_threshold"]]
     enabled = preferences["notification_types"]
-    if not preferences["email_notifications"]:
-        email_status, email_reason = EmailStatus.SKIPPED, "e-mail notifications are off"
-    elif not user.email_verified:
-        email_status, email_reason = EmailStatus.SKIPPED, "e-mail address not verified"
-    else:
-        email_status, email_reason = EmailStatus.PENDING, ""
+    email_reason = notification_email_skip_reason(user=user)
+    email_status = EmailStatus.SKIPPED if email_reason else EmailStatus.PENDING
     notifications = []
     for task, notification_type, due_at in items:
         if not enabled[NotificationType(notification_type).label]:
@@ -224,25 +209,6 @@ def notifications_mark_all_read(*, user: User) -> int:
 # --- Unsubscribing ------------------------------------------------------------------------
 
 
-def unsubscribe_token_make(*, user: User) -> str:
-    return signing.dumps({"user": str(user.pk)}, salt=UNSUBSCRIBE_SALT, compress=True)
-
-
-def unsubscribe_token_user(*, token: str) -> User:
-    """The user a token was made for; ``InvalidUnsubscribeToken`` when forged, expired or the
-    user is gone."""
-    try:
-        payload = signing.loads(
-            token, salt=UNSUBSCRIBE_SALT, max_age=settings.NOTIFICATIONS_UNSUBSCRIBE_TOKEN_MAX_AGE
-        )
-        user = User.objects.filter(pk=payload["user"], is_active=True).first()
-    except (signing.BadSignature, KeyError, TypeError, ValueError, ValidationError) as exc:
-        raise InvalidUnsubscribeToken("This unsubscribe link is invalid or has expired.") from exc
-    if user is None:
-        raise InvalidUnsubscribeToken("This unsubscribe link is invalid or has expired.")
-    return user
-
-
 def user_unsubscribe(*, token: str) -> User:
     """Turns ``email_notifications`` off for the token's user (idempotent)."""
     user = unsubscribe_token_user(token=token)
@@ -252,6 +218,22 @@ def user_unsubscribe(*, token: str) -> User:
 
 
 # --- E-mail status ------------------------------------------------------------------------
+
+
+def notification_email_skip_reason(*, user: User) -> str:
+    """Why no notification e-mail may go to ``user`` now, or "" when one may. The one rule,
+    applied when a notification is made and again when its e-mail is claimed."""
+    if not user.is_active:
+        return "user inactive"
+    try:
+        email_on = effective_preferences(user.preferences)["email_notifications"]
+    except ValueError as exc:
+        return f"preferences invalid: {exc}"
+    if not email_on:
+        return "e-mail notifications are off"
+    if not user.email_verified:
+        return "e-mail address not verified"
+    return ""
 
 
 @transaction.atomic
@@ -272,21 +254,7 @@ def notification_email_claim(*, notification_id: Any) -> Notification | None:
             notification and EmailStatus(notification.email_status).label,
         )
         return None
-    user = notification.user
-    try:
-        email_on = effective_preferences(user.preferences)["email_notifications"]
-        invalid = ""
-    except ValueError as exc:
-        email_on, invalid = False, f"preferences invalid: {exc}"
-    reason = (
-        "user inactive"
-        if not user.is_active
-        else invalid or "e-mail notifications are off"
-        if not email_on
-        else "e-mail address not verified"
-        if not user.email_verified
-        else ""
-    )
+    reason = notification_email_skip_reason(user=notification.user)
     if reason:
         notification.email_status, notification.email_reason = EmailStatus.SKIPPED, reason
     else:

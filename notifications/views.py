@@ -1,7 +1,5 @@
-from typing import cast
-
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -14,13 +12,14 @@ from rest_framework.renderers import JSONRenderer, StaticHTMLRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.models import User
+from accounts.callers import caller
 from config.api.parsers import StrictJSONParser
+from config.api.permissions import IsOwner
 from config.api.router import UUID_REGEX
 from config.api.schema import error_responses
+from config.errors import NotFound
 from notifications import services
 from notifications.models import Notification
-from notifications.permissions import IsRecipient
 from notifications.selectors import notification_list, notification_unread_count
 from notifications.serializers import (
     CountSerializer,
@@ -28,15 +27,12 @@ from notifications.serializers import (
     UnsubscribedSerializer,
     UpdatedCountSerializer,
 )
+from notifications.tokens import InvalidUnsubscribeToken, unsubscribe_token_user
 
 TOKEN_PARAMETER = OpenApiParameter(
     "token", OpenApiTypes.STR, required=True, description="The signed token from the e-mail's link."
 )
 HTML_PAGE = OpenApiResponse(OpenApiTypes.STR, description="A small HTML page.")
-
-
-def _caller(request: Request) -> User:
-    return cast(User, request.user)
 
 
 def _page(request: Request, *, state: str, status: int = 200, **context: object) -> HttpResponse:
@@ -50,7 +46,8 @@ def _page(request: Request, *, state: str, status: int = 200, **context: object)
 
 @extend_schema(tags=["notifications"])
 class NotificationViewSet(viewsets.GenericViewSet):
-    permission_classes = [IsAuthenticated, IsRecipient]
+    permission_classes = [IsAuthenticated, IsOwner]
+    owner_field = "user_id"  # a notification belongs to its recipient
     serializer_class = NotificationSerializer
     lookup_value_regex = UUID_REGEX
     queryset = Notification.objects.none()
@@ -58,7 +55,7 @@ class NotificationViewSet(viewsets.GenericViewSet):
     def get_object(self) -> Notification:
         notification = Notification.objects.filter(pk=self.kwargs["pk"]).first()
         if notification is None:
-            raise Http404("No notification with this id.")
+            raise NotFound("No notification with this id.")
         self.check_object_permissions(self.request, notification)
         return notification
 
@@ -72,7 +69,7 @@ class NotificationViewSet(viewsets.GenericViewSet):
         responses={200: NotificationSerializer(many=True), **error_responses(400, 401, 404)},
     )
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(notification_list(user=_caller(request), params=request.query_params))
+        page = self.paginate_queryset(notification_list(user=caller(request), params=request.query_params))
         return self.get_paginated_response(NotificationSerializer(page, many=True).data)
 
     @extend_schema(
@@ -92,7 +89,7 @@ class NotificationViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request: Request) -> Response:
-        return Response({"updated": services.notifications_mark_all_read(user=_caller(request))})
+        return Response({"updated": services.notifications_mark_all_read(user=caller(request))})
 
     @extend_schema(
         summary="How many notifications are unread",
@@ -100,7 +97,7 @@ class NotificationViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["get"], url_path="unread-count")
     def unread_count(self, request: Request) -> Response:
-        return Response({"count": notification_unread_count(user=_caller(request))})
+        return Response({"count": notification_unread_count(user=caller(request))})
 
     @extend_schema(
         methods=["GET"],
@@ -154,9 +151,9 @@ class NotificationViewSet(viewsets.GenericViewSet):
             user = (
                 services.user_unsubscribe(token=token)
                 if unsubscribing
-                else services.unsubscribe_token_user(token=token)
+                else unsubscribe_token_user(token=token)
             )
-        except services.InvalidUnsubscribeToken as exc:
+        except InvalidUnsubscribeToken as exc:
             if html:
                 return _page(request, state="invalid", status=400, detail=str(exc))
             raise ValidationError({"token": [str(exc)]}) from None

@@ -2,11 +2,11 @@ import logging
 from typing import Any
 
 from django.db import transaction
-from django.http import Http404
 
 from accounts.models import User
 from config.change_stamps import user_data_changed
 from config.db import model_assign
+from config.errors import NotFound
 from projects.models import DEFAULT_COLOR, Project
 
 logger = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ def project_update(*, project: Project, changes: dict[str, Any], replace: bool =
     values = {**PROJECT_DEFAULTS, **changes} if replace else changes
     locked = Project.objects.select_for_update(no_key=True).filter(pk=project.pk).first()
     if locked is None:
-        raise Http404("No project with this id.")
+        raise NotFound("No project with this id.")
     changed = model_assign(instance=locked, data=values, fields=values)
     locked.save(update_fields=[*changed, "updated_at"])
     user_data_changed(locked.owner_id)

@@ -1,4 +1,3 @@
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
@@ -10,6 +9,7 @@ from accounts.callers import caller
 from config.api.permissions import IsOwner
 from config.api.router import UUID_REGEX
 from config.api.schema import error_responses
+from config.errors import NotFound
 from projects import services
 from projects.models import Project
 from projects.selectors import project_list, project_with_task_count
@@ -67,7 +67,7 @@ class ProjectViewSet(viewsets.GenericViewSet):
     def get_object(self) -> Project:
         project = project_with_task_count(project_id=self.kwargs["pk"])
         if project is None:
-            raise Http404("No project with this id.")
+            raise NotFound("No project with this id.")
         self.check_object_permissions(self.request, project)
         return project
 

@@ -4,7 +4,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db.models import F, OrderBy, Q, QuerySet
 from django.utils import timezone
 from django_filters import rest_framework as filters
@@ -12,6 +11,7 @@ from django_filters import rest_framework as filters
 from accounts.models import User
 from config.api.filters import BoundaryDateTimeFilter, MultipleNamesFilter, validated_filterset
 from config.change_stamps import cached_per_user
+from config.errors import Forbidden
 from projects.models import Project
 from tasks.models import Priority, Status, Task
 
@@ -128,7 +128,7 @@ def task_list(*, user: User, params: Any, project: Project | None = None) -> Que
     filterset = validated_filterset(TaskFilter(params, queryset=Task.objects.all()))
     data = filterset.form.cleaned_data
     if project is not None and project.owner_id != user.pk:
-        raise PermissionDenied("You do not have permission to perform this action.")
+        raise Forbidden()
     scope: dict[str, Any] = {"owner": user} if project is None else {"project": project}
     count_query = filterset.apply(Task.objects.filter(**scope), prefix="")
     if data.get("sort_by") in (None, "", "position"):

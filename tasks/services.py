@@ -12,15 +12,15 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Max, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
 from config.change_stamps import user_data_changed
 from config.db import model_assign
+from config.errors import Forbidden, NotFound
 from projects.models import Project
 from tasks.models import Status, Task, TaskPosition
 
@@ -46,7 +46,7 @@ def _lock_projects(project_ids: Iterable[Any]) -> None:
         Project.objects.filter(pk__in=ids).order_by("pk").select_for_update(no_key=True).values_list("pk")
     )
     if len(list(locked)) != len(ids):
-        raise Http404("No project with this id.")
+        raise NotFound("No project with this id.")
 
 
 def _column(project_id: Any, status: int) -> QuerySet[TaskPosition]:
@@ -126,7 +126,7 @@ def _update_locked(*, task_id: Any, changes: dict[str, Any], expected_version: i
     """Applies ``changes`` to a task whose project is locked. Call inside a transaction."""
     task = Task.objects.select_related("place").select_for_update(of=("self",)).filter(pk=task_id).first()
     if task is None:
-        raise Http404("No task with this id.")
+        raise NotFound("No task with this id.")
     if expected_version is not None and expected_version != task.version:
         raise TaskVersionConflict(task)
     moved = _move(task, status=changes.get("status", task.status), position=changes.get("position"))
@@ -177,15 +177,15 @@ def tasks_bulk_update(*, user: User, updates: list[dict[str, Any]]) -> list[Task
     found = Task.objects.only("id", "owner_id", "project_id").in_bulk(ids)
     missing = [str(task_id) for task_id in ids if task_id not in found]
     if missing:
-        raise Http404(f"No task with id {', '.join(missing)}.")
+        raise NotFound(f"No task with id {', '.join(missing)}.")
     if any(task.owner_id != user.pk for task in found.values()):
-        raise PermissionDenied("You do not have permission to change one or more of these tasks.")
+        raise Forbidden("You do not have permission to change one or more of these tasks.")
     with transaction.atomic():
         project_ids = {task.project_id for task in found.values()}
         _lock_projects(project_ids)
         tasks = Task.objects.select_for_update(of=("self",)).order_by("pk").in_bulk(ids)
         if len(tasks) != len(ids):
-            raise Http404("No task with this id.")  # deleted after the first look
+            raise NotFound("No task with this id.")  # deleted after the first look
         for item in updates:
             # Each task appears once, so no earlier item can have changed its version.
             expected = item.get("version")

@@ -1,4 +1,3 @@
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
@@ -12,6 +11,7 @@ from config.api.errors import ConflictError
 from config.api.permissions import IsOwner
 from config.api.router import UUID_REGEX
 from config.api.schema import error_responses
+from config.errors import NotFound
 from projects.models import Project
 from tasks import services
 from tasks.models import Priority, Status, Task
@@ -111,7 +111,7 @@ class TaskViewSet(viewsets.GenericViewSet):
     def get_object(self) -> Task:
         task = Task.objects.select_related("place").filter(pk=self.kwargs["pk"]).first()
         if task is None:
-            raise Http404("No task with this id.")
+            raise NotFound("No task with this id.")
         self.check_object_permissions(self.request, task)
         return task
 
@@ -173,7 +173,7 @@ class ProjectTasksViewSet(viewsets.GenericViewSet):
     def get_project(self) -> Project:
         project = Project.objects.filter(pk=self.kwargs["project_id"]).first()
         if project is None:
-            raise Http404("No project with this id.")
+            raise NotFound("No project with this id.")
         self.check_object_permissions(self.request, project)
         return project
 

@@ -10,7 +10,7 @@ from accounts import services
 from accounts.models import OneTimeToken, TokenFamily, User
 from accounts.tests.factories import UserFactory
 from accounts.tokens import one_time_token_create
-from config.api.errors import AuthenticationError, ConflictError
+from config.errors import Conflict, Unauthenticated
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -47,7 +47,7 @@ def test_a_refresh_token_rotates_once_under_concurrency():
     results = race(lambda i: services.token_refresh(refresh_token=pair.refresh_token))
 
     winners = [r for r in results if isinstance(r, services.TokenPair)]
-    losers = [r for r in results if isinstance(r, AuthenticationError)]
+    losers = [r for r in results if isinstance(r, Unauthenticated)]
     assert len(winners) == 1
     assert len(losers) == THREADS - 1
     assert user.refresh_sessions.filter(ended_at__isnull=True).count() == 1
@@ -84,5 +84,5 @@ def test_one_registration_wins_for_the_same_email_in_any_case():
     )
 
     assert sum(isinstance(r, User) for r in results) == 1
-    assert sum(isinstance(r, ConflictError) for r in results) == THREADS - 1
+    assert sum(isinstance(r, Conflict) for r in results) == THREADS - 1
     assert User.objects.filter(email__lower="race@example.com").count() == 1

@@ -12,7 +12,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from config.api.errors import ConflictError, ForbiddenError, ServiceUnavailable
+from config.api.errors import AuthenticationError, ConflictError, ForbiddenError, ServiceUnavailable
+from config.errors import Conflict, DomainError, Forbidden, NotFound, Unauthenticated, Unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def _message(detail: Any) -> str:
 
 def _code_for(exc: exceptions.APIException, status_code: int) -> str:
     if isinstance(exc, ForbiddenError):
-        return str(exc.default_code)
+        return str(exc.get_codes())
     if status_code == status.HTTP_401_UNAUTHORIZED:
         # No credentials (or wrong ones at login) vs. a token that was refused.
         codes = exc.get_codes()
@@ -68,7 +69,33 @@ def _code_for(exc: exceptions.APIException, status_code: int) -> str:
     return CODE_BY_STATUS.get(status_code, "error")
 
 
+def _from_domain(exc: DomainError, context: dict[str, Any]) -> exceptions.APIException:
+    """The DRF exception that carries a domain error's status, message and code."""
+    if isinstance(exc, NotFound):
+        return exceptions.NotFound(exc.message)
+    if isinstance(exc, Forbidden):
+        return (
+            ForbiddenError(exc.message, code=exc.code)
+            if exc.code
+            else exceptions.PermissionDenied(exc.message)
+        )
+    if isinstance(exc, Conflict):
+        return ConflictError(exc.message, errors=exc.errors)
+    if isinstance(exc, Unauthenticated):
+        refused = AuthenticationError(exc.message, code=exc.code)
+        # As DRF's view does for its own authentication errors: the challenge header.
+        view, request = context.get("view"), context.get("request")
+        if view is not None and request is not None:
+            refused.auth_header = view.get_authenticate_header(request)  # type: ignore[attr-defined]
+        return refused
+    if isinstance(exc, Unavailable):
+        return ServiceUnavailable(exc.message)
+    return exceptions.APIException(exc.message)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DomainError):
+        exc = _from_domain(exc, context)
     if isinstance(exc, (OperationalError, InterfaceError)):
         # The database went away mid-request: a clean 503, not a stack trace.
         logger.warning("database unavailable: %s", exc)

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
+from config import errors as domain
 from config.api.errors import AuthenticationError, ConflictError, ServiceUnavailable
 from config.api.exceptions import error_body, exception_handler
 
@@ -285,3 +286,82 @@ def test_conflict_inside_a_view_is_409_with_extra() -> None:
 
     assert response.status_code == 409
     assert response.data == {"code": "conflict", "detail": "Taken.", "errors": {}, "existing_id": "abc"}
+
+
+# --- domain errors (config/errors.py): raised by services, mapped here, messages kept -------
+
+
+@pytest.mark.parametrize(
+    ("error", "status_code", "body"),
+    [
+        (
+            domain.NotFound("No task with id 1, 2."),
+            404,
+            {"code": "not_found", "detail": "No task with id 1, 2.", "errors": {}},
+        ),
+        (domain.NotFound(), 404, {"code": "not_found", "detail": "Not found.", "errors": {}}),
+        (
+            domain.Forbidden("Not your project."),
+            403,
+            {"code": "permission_denied", "detail": "Not your project.", "errors": {}},
+        ),
+        (
+            domain.Forbidden("Verify first.", code="email_not_verified"),
+            403,
+            {"code": "email_not_verified", "detail": "Verify first.", "errors": {}},
+        ),
+        (
+            domain.Conflict("Taken.", errors={"email": ["Taken by another user."]}),
+            409,
+            {
+                "code": "conflict",
+                "detail": "Taken.",
+                "errors": {"email": ["Taken by another user."]},
+            },
+        ),
+        (
+            domain.Unauthenticated("Invalid e-mail or password.", code="not_authenticated"),
+            401,
+            {"code": "not_authenticated", "detail": "Invalid e-mail or password.", "errors": {}},
+        ),
+        (
+            domain.Unauthenticated("Refresh token has been revoked."),
+            401,
+            {"code": "token_not_valid", "detail": "Refresh token has been revoked.", "errors": {}},
+        ),
+        (
+            domain.Unavailable("Google Calendar is not configured on this server."),
+            503,
+            {
+                "code": "service_unavailable",
+                "detail": "Google Calendar is not configured on this server.",
+                "errors": {},
+            },
+        ),
+        (
+            domain.DomainError("Something odd."),
+            500,
+            {"code": "error", "detail": "Something odd.", "errors": {}},
+        ),
+    ],
+    ids=lambda value: type(value).__name__ if isinstance(value, Exception) else None,
+)
+def test_a_domain_error_inside_a_view_keeps_its_message(error, status_code, body) -> None:
+    response = call_raising_view(error)
+
+    assert response.status_code == status_code
+    assert response.data == body
+
+
+def test_an_unauthenticated_domain_error_carries_the_challenge_header() -> None:
+    class BearerView(RaisingView):
+        def get_authenticate_header(self, request: Request) -> str:
+            return 'Bearer realm="api"'
+
+    view = BearerView.as_view(
+        error=domain.Unauthenticated("Invalid e-mail or password.", code="not_authenticated")
+    )
+    response = view(APIRequestFactory().get("/anything"))
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'

@@ -38,7 +38,7 @@ from config.http_limits import LARGER_BODY_LIMITS, MIB
 from config.tests.test_logging import Collect
 from config.tests.test_throttling import rates
 from config.wsgi import application
-from notifications.services import unsubscribe_token_make
+from notifications.tokens import unsubscribe_token_make
 from system_tests.support import Processes, django_env, start_web
 
 LIMIT = 1024 * 1024

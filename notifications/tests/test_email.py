@@ -11,11 +11,12 @@ from django.test import override_settings
 
 from accounts.models import User
 from notifications.models import EmailStatus, Notification
-from notifications.services import notifications_generate, unsubscribe_token_make, user_unsubscribe
+from notifications.services import notifications_generate, user_unsubscribe
 from notifications.tasks import send_notification_email_task
 from notifications.tests.conftest import NOW
 from notifications.tests.factories import make_notification, make_task, make_user
 from notifications.tests.fake_ses import FakeSESServer, Outbox, parts, ses_anymail_settings
+from notifications.tokens import unsubscribe_token_make
 
 pytestmark = pytest.mark.django_db
 
@@ -186,6 +187,20 @@ def test_hand_edited_preferences_skip_the_email_with_the_reason(ses, frozen):
     notification.refresh_from_db()
     assert notification.email_status == EmailStatus.SKIPPED
     assert notification.email_reason.startswith("preferences invalid: timezone")
+
+
+def test_a_user_deactivated_before_the_send_skips_the_email(ses, frozen):
+    user = make_user()
+    make_task(user=user, due_date=NOW + timedelta(hours=3))
+    notifications_generate()
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    notification = Notification.objects.get()
+
+    send_notification_email_task.delay(str(notification.pk))
+
+    assert ses.attempts == 0
+    notification.refresh_from_db()
+    assert (notification.email_status, notification.email_reason) == (EmailStatus.SKIPPED, "user inactive")
 
 
 def test_the_hourly_run_sends_emails_whose_queue_message_was_lost(ses, generate):

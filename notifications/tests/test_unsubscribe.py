@@ -7,8 +7,8 @@ import pytest
 from django.core import signing
 
 from accounts.models import User
-from notifications.services import UNSUBSCRIBE_SALT, unsubscribe_token_make
 from notifications.tests.factories import make_user
+from notifications.tokens import UNSUBSCRIBE_SALT, unsubscribe_token_make
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,10 @@ FORBIDDEN = {
     "detail": "You do not have permission to access this object.",
     "errors": {},
 }
-NOT_FOUND = {"code": "not_found", "detail": "Not found.", "errors": {}}
+# The service's own message reaches the client (config/errors.py).
+NOT_FOUND = {"code": "not_found", "detail": "No project with this id.", "errors": {}}
+# A path that is no route at all (an id that is not a UUID).
+ROUTE_NOT_FOUND = {"code": "not_found", "detail": "Not found.", "errors": {}}
 
 
 def detail_url(project_id, slash=""):
@@ -665,7 +668,7 @@ def test_a_non_uuid_id_is_not_found(auth_client, user, project_id, method):
     response = getattr(auth_client, method)(detail_url(project_id), {"name": "x"}, format="json")
 
     assert response.status_code == 404
-    assert response.json() == NOT_FOUND
+    assert response.json() == ROUTE_NOT_FOUND
     assert Project.objects.count() == 1
 
 

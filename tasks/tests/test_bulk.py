@@ -204,7 +204,7 @@ def test_bulk_with_another_users_task_is_forbidden_and_changes_nothing(auth_clie
     assert response.status_code == 403
     assert response.json() == {
         "code": "permission_denied",
-        "detail": "You do not have permission to perform this action.",
+        "detail": "You do not have permission to change one or more of these tasks.",
         "errors": {},
     }
     assert stored_rows() == before
@@ -212,15 +212,17 @@ def test_bulk_with_another_users_task_is_forbidden_and_changes_nothing(auth_clie
 
 def test_bulk_with_an_unknown_task_is_not_found_and_changes_nothing(auth_client, tasks):
     before = stored_rows()
+    unknown = uuid.uuid4()
 
     response = bulk(
         auth_client,
         {"id": str(tasks["a"].pk), "status": "DONE"},
-        {"id": str(uuid.uuid4()), "status": "DONE"},
+        {"id": str(unknown), "status": "DONE"},
     )
 
     assert response.status_code == 404
-    assert response.json() == {"code": "not_found", "detail": "Not found.", "errors": {}}
+    # The bulk names what it could not find (the service's message reaches the client).
+    assert response.json() == {"code": "not_found", "detail": f"No task with id {unknown}.", "errors": {}}
     assert stored_rows() == before
 
 

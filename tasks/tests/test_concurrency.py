@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 import requests
 from django.db import connection
-from django.http import Http404
 
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from config.errors import NotFound
 from projects.services import project_delete
 from projects.tests.factories import ProjectFactory
 from tasks.models import Status, Task
@@ -340,7 +340,7 @@ def test_deleting_projects_while_their_tasks_move_never_deadlocks():
                     task = tasks[(offset + step) % len(tasks)]
                     try:
                         task_update(task=task, changes={"status": COLUMNS[step % 3], "position": 0})
-                    except Http404:
+                    except NotFound:
                         return  # the project (and the task) is gone: the delete came first
 
             return worker

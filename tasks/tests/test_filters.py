@@ -501,7 +501,7 @@ def test_list_of_an_unknown_project_is_not_found(auth_client):
     response = auth_client.get(f"/api/v1/projects/{uuid.uuid4()}/tasks")
 
     assert response.status_code == 404
-    assert response.json() == {"code": "not_found", "detail": "Not found.", "errors": {}}
+    assert response.json() == {"code": "not_found", "detail": "No project with this id.", "errors": {}}
 
 
 def test_lists_need_a_token(api_client, list_url):
