@@ -1,26 +1,46 @@
-"""Background work of the accounts app. Tasks take ids, re-fetch, and return quietly when
-the row is gone; transient SMTP/ESP failures are retried with backoff (3 attempts in all)."""
+"""Background work of the accounts app. Tasks take ids (the reset job an address), re-fetch,
+and return quietly when the row is gone. Delivery failures are classified once, for every
+e-mail (config/email_failures.py): a transient one is retried with backoff (3 attempts in
+all); a permanent refusal, or a timeout after the request went out (the ESP may have sent the
+e-mail: a second reset link must not follow), is logged and not retried."""
 
 import logging
-import smtplib
+from collections.abc import Callable
+from typing import Any
 
-from anymail.exceptions import AnymailAPIError
-from celery import shared_task
+from celery import Task, shared_task
 
 from accounts import emails
 from accounts.addresses import email_key
 from accounts.models import User
 from accounts.tokens import expired_tokens_purge
+from config.email_failures import TransientDeliveryError, is_ambiguous, is_transient
 
 logger = logging.getLogger(__name__)
 
-# SMTP errors, network errors and ESP API errors (anymail: SES, SendGrid) are retried.
 RETRY_POLICY = {
-    "autoretry_for": (smtplib.SMTPException, AnymailAPIError, ConnectionError, TimeoutError),
+    "bind": True,
+    "autoretry_for": (TransientDeliveryError,),
     "retry_backoff": 5,
     "retry_jitter": True,
     "max_retries": 2,
 }
+
+
+def _deliver(task: Task, send: Callable[[], None], *, what: str, user_id: Any) -> None:
+    """Sends and logs it. A transient failure with attempts left raises
+    TransientDeliveryError (Celery retries); any other failure is logged and ends the job."""
+    try:
+        send()
+    except Exception as exc:
+        if is_transient(exc) and task.request.retries < (task.max_retries or 0):
+            logger.warning("%s e-mail attempt failed, will retry user_id=%s", what, user_id)
+            raise TransientDeliveryError(f"{type(exc).__name__}: {exc}") from exc
+        unknown = " (delivery unknown: the ESP may have accepted it)" if is_ambiguous(exc) else ""
+        reason = f"{type(exc).__name__}: {exc}"
+        logger.error("%s e-mail failed user_id=%s%s error=%s", what, user_id, unknown, reason)
+        return
+    logger.info("%s e-mail sent user_id=%s", what, user_id)
 
 
 def _active_user(user_id: str) -> User | None:
@@ -31,16 +51,15 @@ def _active_user(user_id: str) -> User | None:
 
 
 @shared_task(**RETRY_POLICY)
-def send_verification_email_task(user_id: str) -> None:
+def send_verification_email_task(self: Task, user_id: str) -> None:
     user = _active_user(user_id)
     if user is None or user.email_verified:
         return
-    emails.verification_email_send(user=user)
-    logger.info("verification e-mail sent user_id=%s", user_id)
+    _deliver(self, lambda: emails.verification_email_send(user=user), what="verification", user_id=user_id)
 
 
 @shared_task(**RETRY_POLICY)
-def send_password_reset_email_task(email: str) -> None:
+def send_password_reset_email_task(self: Task, email: str) -> None:
     """The lookup happens here, not in the request, so a known and an unknown address cost
     the request the same (SPEC §3). A look-alike address finds no one."""
     key = email_key(email)
@@ -48,17 +67,19 @@ def send_password_reset_email_task(email: str) -> None:
     if user is None:
         logger.info("password reset requested for an unknown or inactive e-mail")
         return
-    emails.password_reset_email_send(user=user)
-    logger.info("password reset e-mail sent user_id=%s", user.pk)
+    _deliver(
+        self, lambda: emails.password_reset_email_send(user=user), what="password reset", user_id=user.pk
+    )
 
 
 @shared_task(**RETRY_POLICY)
-def send_password_changed_email_task(user_id: str) -> None:
+def send_password_changed_email_task(self: Task, user_id: str) -> None:
     user = _active_user(user_id)
     if user is None:
         return
-    emails.password_changed_email_send(user=user)
-    logger.info("password changed e-mail sent user_id=%s", user_id)
+    _deliver(
+        self, lambda: emails.password_changed_email_send(user=user), what="password changed", user_id=user_id
+    )
 
 
 @shared_task

@@ -5,71 +5,20 @@ E-mail is at-most-once: a worker claims the row (pending → sending) in a commi
 transaction before it calls the ESP, so a redelivered or duplicated message finds it claimed
 and sends nothing. A worker that dies between the claim and the ESP's answer leaves the row
 in ``sending`` (visible in the admin) rather than risking a second copy. Transient failures
-(no connection, HTTP 429/5xx) put the row back to pending and are retried with exponential
-backoff, 3 attempts in all; anything else — a permanent refusal, or a timeout after the
-request went out, when the ESP may have accepted it — or the third failure, marks it failed
-with the reason."""
+(config/email_failures.py: no connection, HTTP 429/5xx) put the row back to pending and are
+retried with exponential backoff, 3 attempts in all; anything else (a permanent refusal, or
+a timeout after the request went out, when the ESP may have accepted it) or the third
+failure marks it failed with the reason."""
 
 import logging
-import smtplib
 
-import botocore.exceptions
-import requests
-from anymail.exceptions import AnymailAPIError
 from celery import shared_task
 
+from config.email_failures import TransientDeliveryError, is_ambiguous, is_transient
 from notifications import emails, services
 from notifications.models import NotificationRun
 
 logger = logging.getLogger(__name__)
-
-
-class TransientDeliveryError(Exception):
-    """An attempt failed in a way worth retrying; raised so that Celery retries the task."""
-
-
-def _http_status(exc: AnymailAPIError) -> int | None:
-    if exc.status_code:
-        return int(exc.status_code)
-    # Amazon SES: the botocore ClientError behind the anymail error carries the status.
-    response = getattr(exc.__cause__, "response", None)
-    if isinstance(response, dict):
-        status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        return int(status) if status else None
-    return None
-
-
-# The request reached the ESP but no answer came back: it may have accepted the message, so a
-# retry could send a second copy. Treated as final ("delivery unknown"), never retried.
-AMBIGUOUS = (botocore.exceptions.ReadTimeoutError, requests.exceptions.ReadTimeout, TimeoutError)
-
-
-def _chain(exc: BaseException) -> list[BaseException]:
-    found: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in found:
-        found.append(current)
-        current = current.__cause__ or current.__context__
-    return found
-
-
-def is_ambiguous(exc: Exception) -> bool:
-    return any(isinstance(link, AMBIGUOUS) for link in _chain(exc))
-
-
-def is_transient(exc: Exception) -> bool:
-    """Worth another attempt: the message was certainly not accepted (no connection, 429, 5xx,
-    SMTP 4xx). Ambiguous failures and permanent refusals are not."""
-    if is_ambiguous(exc):
-        return False
-    if isinstance(exc, (ConnectionError, smtplib.SMTPServerDisconnected)):
-        return True
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return 400 <= exc.smtp_code < 500
-    if isinstance(exc, AnymailAPIError):
-        status = _http_status(exc)
-        return status is None or status == 429 or status >= 500
-    return False
 
 
 @shared_task(

@@ -1,5 +1,6 @@
 """A tiny SMTP server on 127.0.0.1 for tests: it answers the real smtplib client, refuses
-the first ``failures`` messages with a transient 451, then accepts and records them."""
+the first ``failures`` messages with ``refusal`` (a transient 451 unless told otherwise), then
+accepts and records them."""
 
 import socketserver
 import threading
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 @dataclass
 class Mailbox:
     failures: int = 0
+    refusal: str = "451 try again later"
     attempts: int = 0
     delivered: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -48,7 +50,7 @@ class SMTPHandler(socketserver.StreamRequestHandler):
         with box.lock:
             box.attempts += 1
             if box.attempts <= box.failures:
-                self.reply("451 try again later")
+                self.reply(box.refusal)
                 return
             box.delivered.append("".join(lines))
         self.reply("250 queued")

@@ -1,5 +1,6 @@
 """E-mail delivery through Django's real SMTP backend to a fake SMTP server on 127.0.0.1 and
-a real worker: transient refusals are retried with backoff, three attempts in all."""
+a real worker: transient refusals are retried with backoff, three attempts in all; a permanent
+refusal is not retried (one classification for every e-mail: config/email_failures.py)."""
 
 import threading
 
@@ -55,3 +56,15 @@ def test_delivery_gives_up_after_three_attempts(smtp, fast_backoff, real_worker)
     assert wait_for(lambda: smtp.attempts >= 3, timeout=20), f"attempts: {smtp.attempts}"
     assert not wait_for(lambda: smtp.attempts > 3, timeout=4), f"attempts: {smtp.attempts}"
     assert smtp.delivered == []
+
+
+def test_a_permanent_refusal_is_not_retried(smtp, fast_backoff, real_worker, caplog):
+    user = UserFactory(email="kim@example.com")
+    smtp.failures, smtp.refusal = 10, "550 no such mailbox"
+
+    send_password_reset_email_task.delay(user.email)
+
+    assert wait_for(lambda: smtp.attempts >= 1, timeout=20)
+    assert not wait_for(lambda: smtp.attempts > 1, timeout=4), f"attempts: {smtp.attempts}"
+    assert smtp.delivered == []
+    assert wait_for(lambda: "password reset e-mail failed user_id=" in caplog.text, timeout=5)

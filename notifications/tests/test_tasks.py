@@ -8,9 +8,10 @@ import pytest
 from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.conf import settings
 
+from config.email_failures import is_transient
 from notifications.models import Notification, NotificationRun, NotificationType
 from notifications.services import notifications_generate
-from notifications.tasks import generate_notifications_task, generate_reminders_task, is_transient
+from notifications.tasks import generate_notifications_task, generate_reminders_task
 from notifications.tests.conftest import NOW
 from notifications.tests.factories import make_task, make_user
 
