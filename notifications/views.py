@@ -3,7 +3,6 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -13,11 +12,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.callers import caller
+from config.api.objects import OwnedObjectViewSet
 from config.api.parsers import StrictJSONParser
 from config.api.permissions import IsOwner
 from config.api.router import UUID_REGEX
 from config.api.schema import error_responses
-from config.errors import NotFound
 from notifications import services
 from notifications.models import Notification
 from notifications.selectors import notification_list, notification_unread_count
@@ -45,19 +44,17 @@ def _page(request: Request, *, state: str, status: int = 200, **context: object)
 
 
 @extend_schema(tags=["notifications"])
-class NotificationViewSet(viewsets.GenericViewSet):
+class NotificationViewSet(OwnedObjectViewSet):
     permission_classes = [IsAuthenticated, IsOwner]
     owner_field = "user_id"  # a notification belongs to its recipient
     serializer_class = NotificationSerializer
     lookup_value_regex = UUID_REGEX
     queryset = Notification.objects.none()
 
-    def get_object(self) -> Notification:
-        notification = Notification.objects.filter(pk=self.kwargs["pk"]).first()
-        if notification is None:
-            raise NotFound("No notification with this id.")
-        self.check_object_permissions(self.request, notification)
-        return notification
+    not_found_message = "No notification with this id."
+
+    def find_object(self, pk: str) -> Notification | None:
+        return Notification.objects.filter(pk=pk).first()
 
     @extend_schema(
         summary="The caller's notifications, newest first",

@@ -1,15 +1,15 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import status, viewsets
+from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.callers import caller
+from config.api.objects import OwnedObjectViewSet
 from config.api.permissions import IsOwner
 from config.api.router import UUID_REGEX
 from config.api.schema import error_responses
-from config.errors import NotFound
 from projects import services
 from projects.models import Project
 from projects.selectors import project_list, project_with_task_count
@@ -58,18 +58,16 @@ PROJECT_LIST_PARAMETERS = [
         summary="Delete a project and all its tasks", responses={204: None, **error_responses(401, 403, 404)}
     ),
 )
-class ProjectViewSet(viewsets.GenericViewSet):
+class ProjectViewSet(OwnedObjectViewSet):
     permission_classes = [IsAuthenticated, IsOwner]
     serializer_class = ProjectSerializer
     lookup_value_regex = UUID_REGEX
     queryset = Project.objects.none()
 
-    def get_object(self) -> Project:
-        project = project_with_task_count(project_id=self.kwargs["pk"])
-        if project is None:
-            raise NotFound("No project with this id.")
-        self.check_object_permissions(self.request, project)
-        return project
+    not_found_message = "No project with this id."
+
+    def find_object(self, pk: str) -> Project | None:
+        return project_with_task_count(project_id=pk)
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(project_list(user=caller(request), params=request.query_params))

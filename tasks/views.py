@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from accounts.callers import caller
 from config.api.errors import ConflictError
+from config.api.objects import OwnedObjectViewSet
 from config.api.permissions import IsOwner
 from config.api.router import UUID_REGEX
 from config.api.schema import error_responses
@@ -101,19 +102,17 @@ def version_conflict(exc: services.TaskVersionConflict) -> ConflictError:
     ),
     destroy=extend_schema(summary="Delete a task", responses={204: None, **error_responses(401, 403, 404)}),
 )
-class TaskViewSet(viewsets.GenericViewSet):
+class TaskViewSet(OwnedObjectViewSet):
     permission_classes = [IsAuthenticated, IsOwner]
     serializer_class = TaskSerializer
     lookup_value_regex = UUID_REGEX
     queryset = Task.objects.none()
     http_method_names = ["get", "patch", "delete", "post", "head", "options"]
 
-    def get_object(self) -> Task:
-        task = Task.objects.select_related("place").filter(pk=self.kwargs["pk"]).first()
-        if task is None:
-            raise NotFound("No task with this id.")
-        self.check_object_permissions(self.request, task)
-        return task
+    not_found_message = "No task with this id."
+
+    def find_object(self, pk: str) -> Task | None:
+        return Task.objects.select_related("place").filter(pk=pk).first()
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(task_list(user=caller(request), params=request.query_params))
