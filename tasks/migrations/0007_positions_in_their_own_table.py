@@ -1,9 +1,6 @@
-"""Kanban positions move to their own narrow table, TaskPosition.
-
-A move rewrites the position of every task it passes. In the task table each rewritten row was
-a wide tuple plus an entry in each of its eleven indexes (two of them trigram GIN indexes); in
-TaskPosition it is a small tuple and three small b-tree entries. Existing positions are copied
-as they are. Not reversible with data in the table (the old NOT NULL column has no default)."""
+"""Kanban positions move to their own narrow table, TaskPosition (why: docs/ARCHITECTURE.md,
+"Models"). Existing positions are copied as they are. Not reversible with data in the table
+(the old NOT NULL column has no default)."""
 
 import django.db.models.constraints
 import django.db.models.deletion
