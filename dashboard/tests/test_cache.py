@@ -17,7 +17,7 @@ from accounts.tests.helpers import bearer_client
 from config.change_stamps import cached_per_user, user_data_changed
 from projects.models import Project
 from projects.tests.factories import ProjectFactory
-from tasks.models import Status, Task
+from tasks.models import Status, Task, TaskPosition
 from tasks.tests.factories import make_task
 from tasks.tests.test_admin import change_form
 
@@ -167,7 +167,9 @@ def test_a_change_made_outside_the_services_shows_after_the_cache_seconds(user, 
     """Raw SQL or a shell bypasses the change stamps: DASHBOARD_CACHE_SECONDS bounds it."""
     client = bearer_client(user)
     client.get(URL)
+    # Task and place together: the database refuses a task whose place has another status.
     Task.objects.filter(owner=user).update(status=Status.IN_PROGRESS)
+    TaskPosition.objects.filter(owner=user).update(status=Status.IN_PROGRESS)
 
     clock.shift(59)
     stale = client.get(URL).json()
