@@ -414,8 +414,8 @@ def _push(integration: GoogleIntegration, client: CalendarClient, result: SyncRe
 
 
 def calendar_sync(*, user_id: Any) -> SyncResult:
-    """One pull-then-push run for a user. Transient failures (after the client's own retries)
-    are recorded in ``last_error`` and raised for the Celery task to retry."""
+    """One pull-then-push run for a user. Failures that outlast the client's own retries are
+    recorded in ``last_error`` and raised (the Celery task leaves them to the next run)."""
     with user_sync_lock(user_id):
         # This run sees every change notified so far: the next notification queues another.
         GoogleIntegration.objects.filter(user_id=user_id, sync_requested_at__isnull=False).update(

@@ -1,9 +1,14 @@
 """Background work of the integrations app. Tasks take a user id, re-fetch, and return
-quietly when the integration is gone or disconnected. Google failures that outlast the
-client's own retries are retried here later (the sync is idempotent: mapping table, event
-ids derived from task ids)."""
+quietly when the integration is gone or disconnected.
+
+One retry layer per call (docs/ARCHITECTURE.md, the job policy): the Google client retries a
+rate-limited or failing call itself, with backoff (``GOOGLE_RETRY_ATTEMPTS``). What still fails
+after that is recorded on the integration (``last_error``) and left to the next run (the beat's
+sync every 5 minutes, the next push notification, the hourly channel renewal), not retried
+again here: Celery retries on top multiplied the calls while the per-user lock was held."""
 
 import logging
+from collections.abc import Callable
 
 from celery import shared_task
 
@@ -18,29 +23,36 @@ logger = logging.getLogger(__name__)
 # acks_late: a sync is idempotent (mapping table, event ids derived from task ids), so a
 # worker killed mid-sync has its message redelivered (also when only the pool child dies:
 # reject_on_worker_lost) and the next run finishes the job.
-RETRY_POLICY = {
+SYNC_POLICY = {
     "acks_late": True,
     "reject_on_worker_lost": True,
-    "autoretry_for": (GoogleTransientError,),
-    "retry_backoff": 30,
-    "retry_jitter": True,
-    "max_retries": 3,
     # Many Google calls, each with the client's own retries and a 15 s timeout.
     "soft_time_limit": 900,
     "time_limit": 960,
 }
 
 
-@shared_task(**RETRY_POLICY)
+def _until_the_next_run(run: Callable[[], object], *, user_id: str) -> None:
+    try:
+        run()
+    except GoogleTransientError as error:
+        logger.warning("calendar sync left to the next run user_id=%s error=%s", user_id, error)
+
+
+@shared_task(**SYNC_POLICY)
 def sync_user_calendar_task(user_id: str) -> None:
-    sync.calendar_sync(user_id=user_id)
+    _until_the_next_run(lambda: sync.calendar_sync(user_id=user_id), user_id=user_id)
 
 
-@shared_task(**RETRY_POLICY)
+@shared_task(**SYNC_POLICY)
 def start_google_calendar_task(user_id: str) -> None:
     """After a connect: open the push channel, then the first (full) sync."""
-    sync.channel_start(user_id=user_id)
-    sync.calendar_sync(user_id=user_id)
+
+    def start() -> None:
+        sync.channel_start(user_id=user_id)
+        sync.calendar_sync(user_id=user_id)
+
+    _until_the_next_run(start, user_id=user_id)
 
 
 # Idempotent (it releases what is still held, once), so a redelivery is harmless; Google is

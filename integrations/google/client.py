@@ -7,7 +7,7 @@ account's e-mail comes from the ID token, so no userinfo endpoint is needed.
 Every call is logged with the user id and, where there is one, the task id; tokens never are.
 Rate-limit (429, 403 rateLimitExceeded/userRateLimitExceeded), 5xx and network failures are
 retried here with exponential backoff and jitter; what is still failing after
-``GOOGLE_RETRY_ATTEMPTS`` becomes ``GoogleTransientError`` for the Celery task to retry later."""
+``GOOGLE_RETRY_ATTEMPTS`` becomes ``GoogleTransientError``: recorded, and left to the next run."""
 
 import json
 import logging

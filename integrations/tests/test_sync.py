@@ -150,6 +150,19 @@ def test_retries_give_up_after_the_configured_attempts_and_record_the_error(
     assert not EventMapping.objects.exists()
 
 
+def test_the_task_adds_no_retries_of_its_own_to_the_clients(integration, user, fake_google, settings, caplog):
+    settings.GOOGLE_RETRY_ATTEMPTS = 3
+    task_for(user)
+    fake_google.fail("POST", "/events", status=503, reason="backendError", times=50)
+
+    sync_user_calendar_task.delay(str(user.pk))  # ends: the next run takes it up
+
+    assert fake_google.calls.count("POST", "/events") == 3  # one layer: the client's 3 attempts
+    integration.refresh_from_db()
+    assert "503" in integration.last_error
+    assert "calendar sync left to the next run" in caplog.text
+
+
 def test_a_403_that_is_not_a_rate_limit_is_not_retried_and_other_tasks_go_on(integration, user, fake_google):
     first = task_for(user, hours=1)
     second = task_for(user, hours=2)
