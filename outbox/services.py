@@ -87,7 +87,8 @@ def _publish_in_order(messages: Iterable[OutboxMessage]) -> int:
         published = _publish(message)
         if published is False:
             break
-        sent += int(bool(published))
+        if published:
+            sent += 1
     return sent
 
 
