@@ -1,4 +1,5 @@
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -13,6 +14,15 @@ logger = logging.getLogger(__name__)
 
 # What a full update (PUT) sets for a field the request leaves out.
 PROJECT_DEFAULTS = {"description": "", "color": DEFAULT_COLOR, "archived": False}
+
+
+def projects_lock(project_ids: Iterable[Any], *, for_delete: bool = False) -> set[Any]:
+    """Row-locks the projects in id order and returns the ids still there. The first lock of
+    every board write (``tasks.board.lock``) and of a project's deletion, which takes the
+    stronger lock (``FOR UPDATE``) that a board write's ``FOR NO KEY UPDATE`` waits for."""
+    ids = sorted(set(project_ids), key=str)
+    rows = Project.objects.filter(pk__in=ids).order_by("pk").select_for_update(no_key=not for_delete)
+    return set(rows.values_list("pk", flat=True))
 
 
 def project_create(*, owner: User, name: str, **fields: Any) -> Project:
@@ -44,9 +54,8 @@ def project_delete(*, project: Project) -> None:
     finishes, one that comes later finds the project gone, and neither deadlocks with the
     cascade's task deletes."""
     project_id, owner_id = project.pk, project.owner_id
-    locked = Project.objects.select_for_update().filter(pk=project_id).first()
-    if locked is None:
+    if not projects_lock([project_id], for_delete=True):
         return  # deleted meanwhile
-    locked.delete()
+    Project.objects.filter(pk=project_id).delete()
     user_data_changed(owner_id)
     logger.info("project deleted project_id=%s user_id=%s", project_id, owner_id)

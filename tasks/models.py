@@ -49,13 +49,11 @@ class Task(models.Model):
     place: "TaskPosition"
 
     class Meta:
-        ordering = ["place__status", "place__position"]
-        # The task's kanban position is not in this table: a move rewrites the positions of
-        # every task it passes, and keeping those in the narrow TaskPosition table means a
-        # shifted task costs one small row and three small index entries instead of a wide row
-        # and an entry in each of the indexes below. The caller's tasks across projects are
-        # read through one (owner, …) index per sort; trigram indexes for `search` come from
-        # migrations 0002/0006 (PostgreSQL only).
+        # No default ordering: the board order is a join (``tasks.board.place_order``), which a
+        # read by primary key should not pay for. The kanban position is in TaskPosition
+        # (docs/ARCHITECTURE.md, "Models"). The caller's tasks across projects are read through
+        # one (owner, …) index per sort; trigram indexes for `search` come from migrations
+        # 0002/0006 (PostgreSQL only).
         indexes = [
             models.Index(fields=["project", "status"], name="tasks_project_status_idx"),
             models.Index(fields=["owner", "due_date"], name="tasks_owner_due_idx"),

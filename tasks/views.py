@@ -1,10 +1,14 @@
+from typing import cast
+
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
 
 from accounts.callers import caller
 from config.api.errors import ConflictError
@@ -12,6 +16,7 @@ from config.api.objects import OwnedObjectViewSet
 from config.api.permissions import IsOwner
 from config.api.router import UUID_REGEX
 from config.api.schema import error_responses
+from config.db import CountedRows
 from config.errors import NotFound
 from projects.models import Project
 from tasks import services
@@ -72,6 +77,12 @@ TASK_LIST_PARAMETERS = [
 ]
 
 
+def paginated(view: GenericViewSet, rows: CountedRows[Task]) -> Response:
+    """A page of ``rows`` with its links: DRF's paginator needs only ``count()`` and slicing."""
+    page = view.paginate_queryset(cast(QuerySet[Task], rows))
+    return view.get_paginated_response(TaskSerializer(page, many=True).data)
+
+
 def version_conflict(exc: services.TaskVersionConflict) -> ConflictError:
     return ConflictError(
         "The task was changed by someone else; see `current` for the stored version.",
@@ -115,8 +126,7 @@ class TaskViewSet(OwnedObjectViewSet):
         return Task.objects.select_related("place").filter(pk=pk).first()
 
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(task_list(user=caller(request), params=request.query_params))
-        return self.get_paginated_response(TaskSerializer(page, many=True).data)
+        return paginated(self, task_list(user=caller(request), params=request.query_params))
 
     def retrieve(self, request: Request, pk: str) -> Response:
         return Response(TaskSerializer(self.get_object()).data)
@@ -162,7 +172,7 @@ class TaskViewSet(OwnedObjectViewSet):
 
 
 @extend_schema(tags=["tasks"])
-class ProjectTasksViewSet(viewsets.GenericViewSet):
+class ProjectTasksViewSet(GenericViewSet):
     """``/projects/{project_id}/tasks``: a project's board. Another user's project is 403."""
 
     permission_classes = [IsAuthenticated, IsOwner]
@@ -183,10 +193,7 @@ class ProjectTasksViewSet(viewsets.GenericViewSet):
     )
     def list(self, request: Request, project_id: str) -> Response:
         project = self.get_project()
-        page = self.paginate_queryset(
-            task_list(user=caller(request), params=request.query_params, project=project)
-        )
-        return self.get_paginated_response(TaskSerializer(page, many=True).data)
+        return paginated(self, task_list(user=caller(request), params=request.query_params, project=project))
 
     @extend_schema(
         summary="Create a task in a project",

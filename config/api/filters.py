@@ -34,13 +34,12 @@ class MultipleNamesFilter(filters.MultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
     def filter(self, qs: Any, value: list[str]) -> Any:
-        return self.filter_values(qs, value, self.field_name)
+        return qs.filter(**{f"{self.field_name}__in": self.values(value)}) if value else qs
 
-    def filter_values(self, qs: Any, value: list[str], field_name: str) -> Any:
-        if not value:
-            return qs
+    def values(self, names: list[str]) -> list[Any]:
+        """The stored values of these (validated) names."""
         by_label = dict(zip(self.enum.labels, self.enum.values, strict=True))
-        return qs.filter(**{f"{field_name}__in": [by_label[name] for name in value]})
+        return [by_label[name] for name in names]
 
 
 class BoundaryDateTimeField(forms.Field):
