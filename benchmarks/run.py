@@ -266,6 +266,7 @@ class Board:
     project_ids: list[str]
     tasks_by_project: dict[str, list[str]]
     versions: dict[str, int] = field(default_factory=dict)
+    statuses: dict[str, str] = field(default_factory=dict)
 
 
 def load_board() -> Board:
@@ -276,11 +277,12 @@ def load_board() -> Board:
         str(pk) for pk in Project.objects.filter(owner__email=HEAVY_EMAIL).values_list("pk", flat=True)
     ]
     board = Board(project_ids=projects, tasks_by_project={pk: [] for pk in projects})
-    for pk, project_id, version in Task.objects.filter(owner__email=HEAVY_EMAIL).values_list(
-        "pk", "project_id", "version"
+    for pk, project_id, version, status in Task.objects.filter(owner__email=HEAVY_EMAIL).values_list(
+        "pk", "project_id", "version", "status"
     ):
         board.tasks_by_project[str(project_id)].append(str(pk))
         board.versions[str(pk)] = version
+        board.statuses[str(pk)] = STATUSES[status - 1]
     return board
 
 
@@ -288,14 +290,17 @@ STATUSES = ["TODO", "IN_PROGRESS", "DONE"]
 
 
 def scenarios(board: Board, client_no: int, clients: int) -> dict[str, Any]:
-    """Each scenario: a function (rng) -> (method, path, json body or None)."""
-    own = {
-        pk: [t for t in tasks if int(t[:8], 16) % clients == client_no]
-        for pk, tasks in board.tasks_by_project.items()
-    }
+    """Each scenario: a function (rng) -> (method, path, json body or None). Each client
+    writes to its own projects (client k: every k-th), as users of one team work on
+    different boards; with more clients than projects they share."""
+    own_projects = board.project_ids[client_no % len(board.project_ids) :: clients] or board.project_ids
+    own = {pk: board.tasks_by_project[pk] for pk in own_projects}
+
+    def own_task(rng: random.Random) -> str:
+        return rng.choice(own[rng.choice(own_projects)])
 
     def move(rng: random.Random) -> tuple[str, str, Any]:
-        task = rng.choice(own[rng.choice(board.project_ids)])
+        task = own_task(rng)
         body = {
             "status": rng.choice(STATUSES),
             "position": rng.randrange(0, 400),
@@ -303,13 +308,23 @@ def scenarios(board: Board, client_no: int, clients: int) -> dict[str, Any]:
         }
         return "PATCH", f"/api/v1/tasks/{task}", body
 
+    def drag(rng: random.Random) -> tuple[str, str, Any]:
+        """What a board sends on a drop: a card to the middle of another column."""
+        task = own_task(rng)
+        body = {
+            "status": rng.choice([status for status in STATUSES if status != board.statuses[task]]),
+            "position": rng.randrange(100, 233),  # columns hold about 333
+            "version": board.versions[task],
+        }
+        return "PATCH", f"/api/v1/tasks/{task}", body
+
     def rename(rng: random.Random) -> tuple[str, str, Any]:
-        task = rng.choice(own[rng.choice(board.project_ids)])
+        task = own_task(rng)
         body = {"title": f"Renamed {rng.randrange(10**6)}", "version": board.versions[task]}
         return "PATCH", f"/api/v1/tasks/{task}", body
 
     def bulk(rng: random.Random) -> tuple[str, str, Any]:
-        tasks = rng.sample(own[rng.choice(board.project_ids)], 50)
+        tasks = rng.sample(own[rng.choice(own_projects)], 50)
         items = [
             {
                 "id": t,
@@ -341,16 +356,17 @@ def scenarios(board: Board, client_no: int, clients: int) -> dict[str, Any]:
         # without touching the board.
         "rename task (PATCH title+version)": rename,
         "move task (PATCH status+position+version)": move,
+        "drag: card to mid-column of another column": drag,
         "bulk move 50 tasks": bulk,
     }
 
 
 def remember_versions(board: Board, body: Any) -> None:
-    if isinstance(body, dict) and "version" in body and "id" in body:
-        board.versions[body["id"]] = body["version"]
-    elif isinstance(body, dict) and "tasks" in body:
-        for task in body["tasks"]:
+    tasks = body.get("tasks", [body]) if isinstance(body, dict) else []
+    for task in tasks:
+        if "id" in task and "version" in task:
             board.versions[task["id"]] = task["version"]
+            board.statuses[task["id"]] = task["status"]
 
 
 async def run_scenario(

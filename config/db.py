@@ -1,9 +1,9 @@
 """Model helpers shared by every app's services; imports no app."""
 
-from collections.abc import Callable, Iterable
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Generic, TypeVar, cast
 
-from django.db import models
+from django.db import connections, models, router
 
 M = TypeVar("M", bound=models.Model)
 
@@ -40,3 +40,37 @@ class CountedRows(Generic[M]):
 
     def __getitem__(self, index: slice) -> models.QuerySet[M]:
         return self.rows[index]
+
+
+def bulk_set(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Sets ``fields`` of many rows by primary key, in one statement: each row is its primary
+    key followed by the values of ``fields``.
+
+    On PostgreSQL an ``UPDATE … FROM unnest(…)`` with one array per column: its cost grows
+    with the rows, where Django's ``bulk_update`` builds a ``CASE WHEN`` per field and row,
+    which takes longer to compile in Python than to run (80 ms for 50 tasks × 8 fields).
+    Elsewhere, ``bulk_update``."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":  # pragma: no cover - SQLite, the embedded default
+        instances = [model(pk=row[0], **dict(zip(fields, row[1:], strict=True))) for row in rows]
+        model._default_manager.bulk_update(instances, fields)
+        return
+    meta = model._meta
+    columns = cast("list[models.Field[Any, Any]]", [meta.pk, *(meta.get_field(name) for name in fields)])
+    arrays = [
+        [column.get_db_prep_save(row[index], connection) for row in rows]
+        for index, column in enumerate(columns)
+    ]
+    quote = connection.ops.quote_name
+    names = [quote(column.column) for column in columns]
+    unnested = ", ".join(f"%s::{column.db_type(connection)}[]" for column in columns)
+    assignments = ", ".join(f"{name} = v.{name}" for name in names[1:])
+    table, pk = quote(meta.db_table), names[0]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS t SET {assignments} "  # noqa: S608 - names from the model
+            f"FROM unnest({unnested}) AS v({', '.join(names)}) WHERE t.{pk} = v.{pk}",
+            arrays,
+        )

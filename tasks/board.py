@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
 from django.db.models import F, Max, OrderBy, QuerySet
 
+from config.db import bulk_set
 from config.errors import NotFound
 from projects.services import projects_lock
 from tasks.models import Status, Task, TaskPosition
@@ -144,7 +144,7 @@ class Board:
 
     def __init__(self, project_ids: Iterable[Any]) -> None:
         self.columns: dict[tuple[Any, int], list[Any]] = {}
-        self.before: dict[Any, Place] = {}
+        self.before: dict[Any, tuple[int, int]] = {}  # (status, position) as read
         places = TaskPosition.objects.filter(project_id__in=list(project_ids)).order_by(
             "project_id", "status", "position"
         )
@@ -152,8 +152,8 @@ class Board:
             "task_id", "project_id", "status", "position"
         ):
             self.columns.setdefault((project_id, status), []).append(task_id)
-            self.before[task_id] = Place(status, position)
-        self.status_now = {task_id: place.status for task_id, place in self.before.items()}
+            self.before[task_id] = (status, position)
+        self.status_now = {task_id: status for task_id, (status, _) in self.before.items()}
 
     def move(self, task: Task, *, status: int, position: int | None, now: datetime) -> bool:
         """``move`` in memory: the same placement, the task's fields set. Whether it moved."""
@@ -173,30 +173,13 @@ class Board:
 
     def save(self) -> None:
         """Writes the places whose status or position changed, in one statement."""
-        rows = [
+        moved = [
             (task_id, status, position)
             for (_, status), column in self.columns.items()
             for position, task_id in enumerate(column)
-            if self.before[task_id] != Place(status, position)
+            if self.before[task_id] != (status, position)
         ]
-        if not rows:
-            return
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "UPDATE tasks_taskposition AS p SET status = v.status, position = v.position "
-                    "FROM (SELECT unnest(%s::uuid[]) AS task_id, unnest(%s::smallint[]) AS status, "
-                    "unnest(%s::integer[]) AS position) AS v WHERE p.task_id = v.task_id",
-                    [[row[0] for row in rows], [row[1] for row in rows], [row[2] for row in rows]],
-                )
-        else:
-            TaskPosition.objects.bulk_update(
-                [
-                    TaskPosition(task_id=task_id, status=status, position=position)
-                    for task_id, status, position in rows
-                ],
-                ["status", "position"],
-            )
+        bulk_set(TaskPosition, ["status", "position"], moved)
 
 
 # --- Reads in board order --------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from config.change_stamps import user_data_changed
-from config.db import model_assign
+from config.db import bulk_set, model_assign
 from config.errors import Forbidden, NotFound
 from projects.models import Project
 from tasks import board
@@ -133,9 +133,8 @@ def tasks_bulk_update(*, user: User, updates: list[dict[str, Any]]) -> list[Task
                 task.updated_at = now
                 changed_tasks.append(task)
         columns.save()
-        Task.objects.bulk_update(
-            changed_tasks, ["status", "version", "completed_at", "updated_at", *PLAIN_FIELDS]
-        )
+        written = ["status", "version", "completed_at", "updated_at", *PLAIN_FIELDS]
+        bulk_set(Task, written, [(t.pk, *(getattr(t, name) for name in written)) for t in changed_tasks])
         user_data_changed(user.pk)
     result = Task.objects.select_related("place").in_bulk(ids)
     logger.info("tasks bulk-updated count=%d user_id=%s", len(ids), user.pk)
