@@ -15,9 +15,11 @@ place's status equal to its task's (migration 0009)."""
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import reduce
+from operator import or_
 from typing import Any
 
-from django.db.models import F, Max, OrderBy, QuerySet
+from django.db.models import Case, F, Max, OrderBy, Q, QuerySet, Value, When
 
 from config.db import bulk_set
 from config.errors import NotFound
@@ -107,23 +109,51 @@ def insert(task: Task, *, position: int | None) -> TaskPosition:
     return task.place
 
 
+STATUS_FIELD, POSITION_FIELD = (
+    TaskPosition._meta.get_field("status"),
+    TaskPosition._meta.get_field("position"),
+)
+
+
+def _making_room(old: Place, new: Place) -> list[tuple[Q, int]]:
+    """The places that move when a task goes from ``old`` to ``new``, and by how much: the
+    ones after it in its old column close the gap, the ones from its new place on open one
+    (in one column, only those in between)."""
+    if new.status != old.status:
+        return [
+            (Q(status=old.status, position__gt=old.position), -1),
+            (Q(status=new.status, position__gte=new.position), 1),
+        ]
+    if new.position > old.position:
+        return [(Q(status=old.status, position__gt=old.position, position__lte=new.position), -1)]
+    return [(Q(status=old.status, position__gte=new.position, position__lt=old.position), 1)]
+
+
 def move(task: Task, *, status: int, position: int | None, now: datetime) -> bool:
-    """Moves a locked task (with its place) to ``position`` of column ``status``, writing the
-    places it passes and its own; the task row is the caller's to save. Whether it moved."""
+    """Moves a locked task (with its place) to ``position`` of column ``status``: one UPDATE
+    writes its place and shifts only the places it passes. The task row is the caller's to
+    save. Whether it moved."""
     project_id, old = task.project_id, Place(task.place.status, task.place.position)
     new = placement(old, status=status, position=position, size=lambda: _size(project_id, status))
     if new is None:
         return False
+    room = _making_room(old, new)
+    itself = Q(pk=task.pk)
+    places = TaskPosition.objects.filter(
+        Q(project_id=project_id), reduce(or_, [itself, *(q for q, _ in room)])
+    )
+    places.update(
+        status=Case(When(itself, then=Value(new.status)), default=F("status"), output_field=STATUS_FIELD),
+        position=Case(
+            When(itself, then=Value(new.position)),
+            *(When(rows, then=F("position") + by) for rows, by in room),
+            default=F("position"),
+            output_field=POSITION_FIELD,
+        ),
+    )
     if new.status != old.status:
-        _shift(project_id, old.status, start=old.position + 1, end=None, by=-1)
-        _shift(project_id, new.status, start=new.position, end=None, by=1)
         task.completed_at = completed_at(new.status, now)
-    elif new.position > old.position:
-        _shift(project_id, old.status, start=old.position + 1, end=new.position, by=-1)
-    else:
-        _shift(project_id, old.status, start=new.position, end=old.position - 1, by=1)
     task.status, task.place.status, task.place.position = new.status, new.status, new.position
-    TaskPosition.objects.filter(pk=task.pk).update(status=new.status, position=new.position)
     return True
 
 
@@ -170,6 +200,21 @@ class Board:
             task.completed_at = completed_at(new.status, now)
         task.status = new.status
         return True
+
+    def place(self, tasks: Iterable[Task]) -> None:
+        """Gives each of ``tasks`` its place as it is now, as ``task.place``."""
+        wanted = {task.pk: task for task in tasks}
+        for (_, status), column in self.columns.items():
+            for position, task_id in enumerate(column):
+                task = wanted.get(task_id)
+                if task is not None:
+                    task.place = TaskPosition(
+                        task=task,
+                        project_id=task.project_id,
+                        owner_id=task.owner_id,
+                        status=status,
+                        position=position,
+                    )
 
     def save(self) -> None:
         """Writes the places whose status or position changed, in one statement."""

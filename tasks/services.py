@@ -73,9 +73,11 @@ def task_update(*, task: Task, changes: dict[str, Any], expected_version: int | 
         position=changes.get("position"),
         now=timezone.now(),
     )
-    if model_assign(instance=locked, data=changes, fields=PLAIN_FIELDS) or moved:
+    changed = model_assign(instance=locked, data=changes, fields=PLAIN_FIELDS)
+    if changed or moved:
         locked.version += 1
-        locked.save()
+        board_fields = ["status", "completed_at"] if moved else []
+        locked.save(update_fields=[*changed, *board_fields, "version", "updated_at"])
     user_data_changed(locked.owner_id)
     logger.info("task updated task_id=%s version=%s", locked.pk, locked.version)
     return locked
@@ -135,7 +137,7 @@ def tasks_bulk_update(*, user: User, updates: list[dict[str, Any]]) -> list[Task
         columns.save()
         written = ["status", "version", "completed_at", "updated_at", *PLAIN_FIELDS]
         bulk_set(Task, written, [(t.pk, *(getattr(t, name) for name in written)) for t in changed_tasks])
+        columns.place(tasks.values())  # the answer is what was written: no second read
         user_data_changed(user.pk)
-    result = Task.objects.select_related("place").in_bulk(ids)
     logger.info("tasks bulk-updated count=%d user_id=%s", len(ids), user.pk)
-    return [result[task_id] for task_id in ids]
+    return [tasks[task_id] for task_id in ids]
