@@ -1,5 +1,6 @@
 """Model helpers shared by every app's services; imports no app."""
 
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Generic, TypeVar, cast
 
@@ -42,6 +43,15 @@ class CountedRows(Generic[M]):
         return self.rows[index]
 
 
+# Values psycopg sends as they are: the field's own preparation is skipped for them, which is
+# most of the Python time of a large bulk_set (1,000 places: 3,000 values).
+_READY = (int, str, uuid.UUID, type(None))
+
+
+def _prepared(field: "models.Field[Any, Any]", value: Any, connection: Any) -> Any:
+    return value if type(value) in _READY else field.get_db_prep_save(value, connection)
+
+
 def bulk_set(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Sets ``fields`` of many rows by primary key, in one statement: each row is its primary
     key followed by the values of ``fields``.
@@ -59,10 +69,7 @@ def bulk_set(model: type[models.Model], fields: Sequence[str], rows: Sequence[Se
         return
     meta = model._meta
     columns = cast("list[models.Field[Any, Any]]", [meta.pk, *(meta.get_field(name) for name in fields)])
-    arrays = [
-        [column.get_db_prep_save(row[index], connection) for row in rows]
-        for index, column in enumerate(columns)
-    ]
+    arrays = [[_prepared(column, row[i], connection) for row in rows] for i, column in enumerate(columns)]
     quote = connection.ops.quote_name
     names = [quote(column.column) for column in columns]
     unnested = ", ".join(f"%s::{column.db_type(connection)}[]" for column in columns)
