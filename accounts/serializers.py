@@ -11,6 +11,15 @@ from accounts.addresses import MAX_EMAIL_LENGTH, InvalidEmailAddress, email_norm
 from accounts.models import USERNAME_REGEX, User
 from accounts.preferences import DEADLINE_THRESHOLDS, NOTIFICATION_TYPES, available_timezones
 from accounts.selectors import user_preferences
+from accounts.validators import (
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
+    PASSWORD_PATTERN,
+    PASSWORD_TOO_LONG,
+    PASSWORD_TOO_SHORT,
+    PasswordComplexityValidator,
+)
+from config.api.fields import StrictBooleanField, StrictCharField
 
 username_field_kwargs: dict[str, Any] = {
     "min_length": 3,
@@ -24,14 +33,33 @@ username_field_kwargs: dict[str, Any] = {
 }
 
 
-def password_field(**kwargs: Any) -> serializers.CharField:
-    return serializers.CharField(
-        write_only=True, trim_whitespace=False, max_length=4096, style={"input_type": "password"}, **kwargs
-    )
+class PasswordField(StrictCharField):
+    """A password as typed (whitespace kept), at most 4096 characters: a bound on what is
+    checked against a hash, far above any password that can be set."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 4096)
+        super().__init__(write_only=True, trim_whitespace=False, style={"input_type": "password"}, **kwargs)
+
+
+@extend_schema_field({"type": "string", "format": "password", "pattern": PASSWORD_PATTERN})
+class NewPasswordField(PasswordField):
+    """A password being set: its length here (with the password validator's messages), the
+    characters it needs in the schema's pattern; the validators check those, and what no
+    schema can say (common passwords, likeness to the username or e-mail), in the service."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            min_length=PASSWORD_MIN_LENGTH,
+            max_length=PASSWORD_MAX_LENGTH,
+            error_messages={"min_length": PASSWORD_TOO_SHORT, "max_length": PASSWORD_TOO_LONG},
+            help_text=PasswordComplexityValidator().get_help_text(),
+            **kwargs,
+        )
 
 
 @extend_schema_field(OpenApiTypes.EMAIL)
-class EmailAddressField(serializers.CharField):
+class EmailAddressField(StrictCharField):
     """An e-mail address in its canonical form (accounts/addresses.py); a look-alike is 400."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -48,10 +76,8 @@ class EmailAddressField(serializers.CharField):
 
 class RegisterSerializer(serializers.Serializer):
     email = EmailAddressField()
-    username = serializers.CharField(**username_field_kwargs)
-    password = password_field(
-        help_text="8–128 characters with an upper-case letter, a lower-case letter and a digit."
-    )
+    username = StrictCharField(**username_field_kwargs)
+    password = NewPasswordField()
 
 
 class RegisteredUserSerializer(serializers.ModelSerializer):
@@ -61,8 +87,8 @@ class RegisteredUserSerializer(serializers.ModelSerializer):
 
 
 class LoginSerializer(serializers.Serializer):
-    email = serializers.CharField(max_length=254)
-    password = password_field()
+    email = StrictCharField(max_length=254)
+    password = PasswordField()
 
 
 class TokenPairSerializer(serializers.Serializer):
@@ -73,59 +99,34 @@ class TokenPairSerializer(serializers.Serializer):
 
 
 class RefreshTokenSerializer(serializers.Serializer):
-    refresh_token = serializers.CharField(max_length=4096)
+    refresh_token = StrictCharField(max_length=4096)
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(max_length=512)
+    token = StrictCharField(max_length=512)
 
 
 class EmailSerializer(serializers.Serializer):
     # Any string shaped like an address: a look-alike gets the same 200 as every other
     # address (the job, not the request, decides that nobody has it).
-    email = serializers.CharField(
+    email = StrictCharField(
         max_length=MAX_EMAIL_LENGTH,
         validators=[RegexValidator(r"^[^@\s]+@[^@\s]+$", "Enter a valid email address.")],
     )
 
 
 class PasswordResetConfirmSerializer(serializers.Serializer):
-    token = serializers.CharField(max_length=512)
-    new_password = password_field()
+    token = StrictCharField(max_length=512)
+    new_password = NewPasswordField()
 
 
 class PasswordChangeSerializer(serializers.Serializer):
-    current_password = password_field()
-    new_password = password_field()
+    current_password = PasswordField()
+    new_password = NewPasswordField()
 
 
 class MessageSerializer(serializers.Serializer):
     message = serializers.CharField()
-
-
-class UserSerializer(serializers.ModelSerializer):
-    preferences = serializers.SerializerMethodField()
-
-    class Meta:
-        model = User
-        fields = ["id", "email", "username", "email_verified", "preferences", "created_at", "updated_at"]
-        read_only_fields = fields
-
-    def get_preferences(self, user: User) -> dict[str, Any]:
-        return user_preferences(user=user)
-
-
-class UserUpdateSerializer(serializers.Serializer):
-    username = serializers.CharField(**username_field_kwargs)
-
-
-class StrictBooleanField(serializers.BooleanField):
-    """JSON ``true``/``false`` only: no "yes", 1 or "on"."""
-
-    def to_internal_value(self, data: Any) -> bool:
-        if not isinstance(data, bool):
-            self.fail("invalid", input=data)
-        return data
 
 
 class RejectUnknownKeysMixin:
@@ -142,21 +143,46 @@ class RejectUnknownKeysMixin:
 
 
 class NotificationTypesSerializer(RejectUnknownKeysMixin, serializers.Serializer):
-    """One optional boolean per notification type; types not sent keep their values."""
+    """One boolean per notification type."""
 
     def get_fields(self) -> dict[str, serializers.Field]:
-        return {name: StrictBooleanField(required=False) for name in NOTIFICATION_TYPES}
+        return {name: StrictBooleanField() for name in NOTIFICATION_TYPES}
 
 
 class PreferencesSerializer(RejectUnknownKeysMixin, serializers.Serializer):
-    email_notifications = StrictBooleanField(required=False)
-    deadline_threshold = serializers.ChoiceField(choices=DEADLINE_THRESHOLDS, required=False)
-    notification_types = NotificationTypesSerializer(required=False)
-    timezone = serializers.CharField(
-        required=False, max_length=64, help_text="An IANA time zone name, e.g. Europe/Berlin."
-    )
+    """The full preferences as read (every key present), and, ``partial``, a PATCH of them:
+    keys not sent keep their values, inside ``notification_types`` too."""
+
+    email_notifications = StrictBooleanField()
+    deadline_threshold = serializers.ChoiceField(choices=DEADLINE_THRESHOLDS)
+    timezone = StrictCharField(max_length=64, help_text="An IANA time zone name, e.g. Europe/Berlin.")
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # The nested serializer is partial with its parent. At run time the parent's partial
+        # already lets the nested keys be left out; this makes the schema of the PATCH say so
+        # too (drf-spectacular reads ``partial`` of each serializer).
+        fields = super().get_fields()
+        fields["notification_types"] = NotificationTypesSerializer(partial=self.partial)
+        return fields
 
     def validate_timezone(self, value: str) -> str:
         if value not in available_timezones():
             raise serializers.ValidationError("Unknown time zone; use an IANA name such as Europe/Berlin.")
         return value
+
+
+class UserSerializer(serializers.ModelSerializer):
+    preferences = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "username", "email_verified", "preferences", "created_at", "updated_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(PreferencesSerializer)
+    def get_preferences(self, user: User) -> dict[str, Any]:
+        return user_preferences(user=user)
+
+
+class UserUpdateSerializer(serializers.Serializer):
+    username = StrictCharField(**username_field_kwargs)

@@ -86,7 +86,7 @@ class AuthViewSet(viewsets.GenericViewSet):
             "answer shows the stored form."
         ),
         request=RegisterSerializer,
-        responses={201: RegisteredUserSerializer, **error_responses(400, 409, 429)},
+        responses={201: RegisteredUserSerializer, **error_responses(400, 409)},
     )
     @action(detail=False, methods=["post"])
     def register(self, request: Request) -> Response:
@@ -96,7 +96,7 @@ class AuthViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Confirm an e-mail address with the token from the verification e-mail",
         request=TokenSerializer,
-        responses={200: MessageSerializer, **error_responses(400, 429)},
+        responses={200: MessageSerializer, **error_responses(400)},
     )
     @action(detail=False, methods=["post"], url_path="verify-email")
     def verify_email(self, request: Request) -> Response:
@@ -110,7 +110,7 @@ class AuthViewSet(viewsets.GenericViewSet):
             "for one e-mail or past the per-address rate."
         ),
         request=LoginSerializer,
-        responses={200: TokenPairSerializer, **error_responses(400, 401, 429)},
+        responses={200: TokenPairSerializer, **error_responses(400, 401)},
     )
     @action(detail=False, methods=["post"])
     def login(self, request: Request) -> Response:
@@ -124,7 +124,7 @@ class AuthViewSet(viewsets.GenericViewSet):
         summary="Exchange a refresh token for a new token pair",
         description="The refresh token is rotated: the one sent stops working.",
         request=RefreshTokenSerializer,
-        responses={200: TokenPairSerializer, **error_responses(400, 401, 429)},
+        responses={200: TokenPairSerializer, **error_responses(400, 401)},
     )
     @action(detail=False, methods=["post"])
     def refresh(self, request: Request) -> Response:
@@ -134,7 +134,7 @@ class AuthViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Log out: the refresh token stops working",
         request=RefreshTokenSerializer,
-        responses={204: None, **error_responses(400, 401, 429)},
+        responses={204: None, **error_responses(400, 401)},
     )
     @action(detail=False, methods=["post"])
     def logout(self, request: Request) -> Response:
@@ -151,7 +151,7 @@ class AuthViewSet(viewsets.GenericViewSet):
             "200 and no e-mail. 429 past 3 requests an hour for one address."
         ),
         request=EmailSerializer,
-        responses={200: MessageSerializer, **error_responses(400, 429)},
+        responses={200: MessageSerializer, **error_responses(400)},
     )
     @action(detail=False, methods=["post"], url_path="reset-password/request")
     def reset_password_request(self, request: Request) -> Response:
@@ -162,7 +162,7 @@ class AuthViewSet(viewsets.GenericViewSet):
         summary="Set a new password with the token from the reset e-mail",
         description="Every access and refresh token issued before stops working.",
         request=PasswordResetConfirmSerializer,
-        responses={200: MessageSerializer, **error_responses(400, 429)},
+        responses={200: MessageSerializer, **error_responses(400)},
     )
     @action(detail=False, methods=["post"], url_path="reset-password/confirm")
     def reset_password_confirm(self, request: Request) -> Response:
@@ -237,7 +237,7 @@ class MeViewSet(viewsets.GenericViewSet):
             "/auth/login answer 429."
         ),
         request=PasswordChangeSerializer,
-        responses={200: TokenPairSerializer, **error_responses(400, 401, 429)},
+        responses={200: TokenPairSerializer, **error_responses(400, 401)},
     )
     @action(detail=False, methods=["post"], url_path="me/password")
     def password(self, request: Request) -> Response:
@@ -259,7 +259,7 @@ class MeViewSet(viewsets.GenericViewSet):
         summary="Send the verification e-mail again",
         description="At most 3 an hour per user (the registration e-mail not counted), then 429.",
         request=None,
-        responses={202: MessageSerializer, **error_responses(400, 401, 429)},
+        responses={202: MessageSerializer, **error_responses(400, 401)},
     )
     @action(detail=False, methods=["post"], url_path="me/resend-verification")
     def resend_verification(self, request: Request) -> Response:

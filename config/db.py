@@ -74,10 +74,8 @@ def bulk_set(model: type[models.Model], fields: Sequence[str], rows: Sequence[Se
     names = [quote(column.column) for column in columns]
     unnested = ", ".join(f"%s::{column.db_type(connection)}[]" for column in columns)
     assignments = ", ".join(f"{name} = v.{name}" for name in names[1:])
-    table, pk = quote(meta.db_table), names[0]
+    table, pk, values = quote(meta.db_table), names[0], f"unnest({unnested}) AS v({', '.join(names)})"
+    # Only names from the model and placeholders are formatted in; the values are parameters.
+    sql = f"UPDATE {table} AS t SET {assignments} FROM {values} WHERE t.{pk} = v.{pk}"  # noqa: S608  # nosec B608
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} AS t SET {assignments} "  # noqa: S608 - names from the model
-            f"FROM unnest({unnested}) AS v({', '.join(names)}) WHERE t.{pk} = v.{pk}",
-            arrays,
-        )
+        cursor.execute(sql, arrays)

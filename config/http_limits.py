@@ -1,6 +1,7 @@
-"""Request bodies over the size limit (SPEC §2) are refused with 413 before anything reads them.
+"""Requests too large to serve are refused first, in the API's JSON error body: a body over the
+size limit (SPEC §2) with 413, a URL over ``MAX_URL_BYTES`` with 414.
 
-The limit is ``MAX_REQUEST_BODY_BYTES`` (1 MiB by default) on every path, API, admin, the
+Bodies: the limit is ``MAX_REQUEST_BODY_BYTES`` (1 MiB by default) on every path, API, admin, the
 unsubscribe form and webhooks alike; a path prefix listed in ``LARGER_BODY_LIMITS`` has its own.
 The check is on the declared ``Content-Length``: under WSGI Django never reads more of the body
 than that header announces, and reads nothing at all without it (a chunked body is not read),
@@ -17,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from config.api.exceptions import error_body
 
 PAYLOAD_TOO_LARGE = "payload_too_large"
+URI_TOO_LONG = "uri_too_long"
 MIB = 1024 * 1024
 
 # Path prefixes (a whole path segment) whose bodies may be larger than MAX_REQUEST_BODY_BYTES.
@@ -65,4 +67,32 @@ class RequestBodyLimitMiddleware:
         limit = body_limit_for(request.path_info)
         if declared_body_length(request) > limit:
             return payload_too_large(limit)
+        return self.get_response(request)
+
+
+def uri_too_long(limit: int) -> JsonResponse:
+    response = JsonResponse(
+        error_body(
+            URI_TOO_LONG, f"The URL (path and query string) is longer than the limit of {limit} bytes."
+        ),
+        status=414,
+    )
+    response["Content-Length"] = str(len(response.content))
+    return response
+
+
+class UrlLengthLimitMiddleware:
+    """Refuses a URL longer than ``MAX_URL_BYTES`` (its path and query string, percent-encoded
+    as sent) with 414 in the JSON error body. gunicorn's own limit on the request line
+    (``limit_request_line`` in gunicorn.conf.py, at its maximum of 8190 bytes) sits above this
+    one, so only a request line longer than that gets gunicorn's plain 414 instead. Placed like
+    the body limit: after CorsMiddleware, before anything else reads the request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = int(settings.MAX_URL_BYTES)
+        if len(request.get_full_path().encode()) > limit:
+            return uri_too_long(limit)
         return self.get_response(request)

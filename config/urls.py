@@ -12,11 +12,16 @@ from accounts.admin_login import admin_login
 from config.api import views as api_views
 from config.api.health import healthz, readyz
 from config.api.router import router
+from config.api.schema import SchemaFormatNegotiation
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
-    re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
+    re_path(
+        r"^api/schema/?$",
+        SpectacularAPIView.as_view(content_negotiation_class=SchemaFormatNegotiation),
+        name="schema",
+    ),
     re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/v1/", include(router.urls)),
     re_path(r"^api/", api_views.not_found),

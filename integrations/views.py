@@ -78,7 +78,6 @@ class GoogleIntegrationViewSet(viewsets.GenericViewSet):
             302: OpenApiResponse(
                 description="To FRONTEND_URL with ?google=connected or ?google=error&reason=..."
             ),
-            **error_responses(429),
         },
         auth=[],
     )

@@ -29,7 +29,11 @@ from notifications.serializers import (
 from notifications.tokens import InvalidUnsubscribeToken, unsubscribe_token_user
 
 TOKEN_PARAMETER = OpenApiParameter(
-    "token", OpenApiTypes.STR, required=True, description="The signed token from the e-mail's link."
+    "token",
+    # No token that the server signs comes near 512 characters; a longer one is refused as bad.
+    {"type": "string", "minLength": 1, "maxLength": 512},
+    required=True,
+    description="The signed token from the e-mail's link.",
 )
 HTML_PAGE = OpenApiResponse(OpenApiTypes.STR, description="A small HTML page.")
 
@@ -99,13 +103,13 @@ class NotificationViewSet(OwnedObjectViewSet):
     @extend_schema(
         methods=["GET"],
         summary="Unsubscribe page (no login)",
-        description="An HTML page asking to confirm; a bad or expired token gives a 400 page.",
+        description="An HTML page asking to confirm, whatever the `Accept` header; a bad or expired "
+        "token gives a 400 page. Throttled (429): JSON, or a page when `Accept` asks for `text/html`.",
         parameters=[TOKEN_PARAMETER],
         auth=[],
         responses={
             (200, "text/html"): HTML_PAGE,
             (400, "text/html"): HTML_PAGE,
-            (404, "application/json"): error_responses(404)[404],
             (429, "application/json"): error_responses(429)[429],
             (429, "text/html"): HTML_PAGE,
         },
@@ -113,8 +117,9 @@ class NotificationViewSet(OwnedObjectViewSet):
     @extend_schema(
         methods=["POST"],
         summary="Unsubscribe from e-mail notifications (one-click, no login)",
-        description="RFC 8058 one-click: turns `email_notifications` off. JSON by default; an HTML page "
-        "when the client asks for `text/html` (the confirmation page's form).",
+        description="RFC 8058 one-click: turns `email_notifications` off. The `Accept` header alone "
+        "picks the answer: JSON (for `application/json`, `*/*` or none), or an HTML page when it asks "
+        "for `text/html` (the confirmation page's form); a `format` query parameter is not read.",
         parameters=[TOKEN_PARAMETER],
         request=None,
         auth=[],
@@ -123,7 +128,6 @@ class NotificationViewSet(OwnedObjectViewSet):
             (200, "text/html"): HTML_PAGE,
             (400, "application/json"): error_responses(400)[400],
             (400, "text/html"): HTML_PAGE,
-            (404, "application/json"): error_responses(404)[404],
             (429, "application/json"): error_responses(429)[429],
             (429, "text/html"): HTML_PAGE,
         },

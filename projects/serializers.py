@@ -1,6 +1,7 @@
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
+from config.api.fields import StrictBooleanField, StrictCharField
 from projects.models import COLOR_REGEX, DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH, Project
 
 
@@ -14,13 +15,13 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 
 class ProjectInputSerializer(serializers.Serializer):
-    name = serializers.CharField(min_length=1, max_length=NAME_MAX_LENGTH)
-    description = serializers.CharField(
+    name = StrictCharField(min_length=1, max_length=NAME_MAX_LENGTH)
+    description = StrictCharField(
         max_length=DESCRIPTION_MAX_LENGTH, allow_blank=True, required=False, trim_whitespace=False
     )
-    color = serializers.CharField(
+    color = StrictCharField(
         required=False,
         validators=[RegexValidator(COLOR_REGEX, "A color is #RRGGBB, e.g. #3B82F6.")],
         help_text="#RRGGBB; default #3B82F6.",
     )
-    archived = serializers.BooleanField(required=False)
+    archived = StrictBooleanField(required=False)

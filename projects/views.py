@@ -17,7 +17,11 @@ from projects.serializers import ProjectInputSerializer, ProjectSerializer
 
 PROJECT_LIST_PARAMETERS = [
     OpenApiParameter("archived", OpenApiTypes.STR, enum=["true", "false"], description="Default: both."),
-    OpenApiParameter("search", OpenApiTypes.STR, description="Case-insensitive substring of the name."),
+    OpenApiParameter(
+        "search",
+        {"type": "string", "minLength": 1, "maxLength": 100, "pattern": r"\S"},
+        description="Case-insensitive substring of the name (surrounding spaces are ignored).",
+    ),
     OpenApiParameter(
         "ordering",
         OpenApiTypes.STR,

@@ -3,7 +3,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from config.api.fields import EnumNameField
+from config.api.fields import EnumNameField, StrictCharField, StrictIntegerField, StrictUUIDField
 from tasks.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Priority, Status, Task
 from tasks.services import BULK_MAX_ITEMS
 
@@ -71,7 +71,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def position_field() -> serializers.IntegerField:
-    return serializers.IntegerField(
+    return StrictIntegerField(
         min_value=0,
         max_value=POSITION_MAX,
         required=False,
@@ -80,7 +80,7 @@ def position_field() -> serializers.IntegerField:
 
 
 def version_field() -> serializers.IntegerField:
-    return serializers.IntegerField(
+    return StrictIntegerField(
         min_value=1,
         max_value=POSITION_MAX,
         required=False,
@@ -89,8 +89,8 @@ def version_field() -> serializers.IntegerField:
 
 
 class TaskCreateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=TITLE_MAX_LENGTH)
-    description = serializers.CharField(
+    title = StrictCharField(max_length=TITLE_MAX_LENGTH)
+    description = StrictCharField(
         max_length=DESCRIPTION_MAX_LENGTH, allow_blank=True, required=False, trim_whitespace=False
     )
     status = EnumNameField(Status, required=False)
@@ -101,12 +101,12 @@ class TaskCreateSerializer(serializers.Serializer):
 
 
 class TaskUpdateSerializer(TaskCreateSerializer):
-    title = serializers.CharField(max_length=TITLE_MAX_LENGTH, required=False)
+    title = StrictCharField(max_length=TITLE_MAX_LENGTH, required=False)
     version = version_field()
 
 
 class BulkItemSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
+    id = StrictUUIDField()
     status = EnumNameField(Status, required=False)
     position = position_field()
     priority = EnumNameField(Priority, required=False)

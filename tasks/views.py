@@ -32,32 +32,38 @@ from tasks.serializers import (
 )
 
 TASK_LIST_PARAMETERS = [
-    OpenApiParameter(
-        "status",
-        OpenApiTypes.STR,
-        description=f"Repeatable or comma-separated: {', '.join(Status.labels)}.",
-    ),
-    OpenApiParameter(
-        "priority",
-        OpenApiTypes.STR,
-        description=f"Repeatable or comma-separated: {', '.join(Priority.labels)}.",
+    *(
+        OpenApiParameter(
+            name,
+            OpenApiTypes.STR,
+            many=True,
+            enum=list(enum.labels),
+            style="form",
+            explode=True,
+            description=f"Repeatable (`{name}={enum.labels[0]}&{name}={enum.labels[-1]}`) or comma-separated "
+            f"(`{name}={enum.labels[0]},{enum.labels[-1]}`), or both: tasks with any of them. An empty or "
+            "unknown name is a 400.",
+        )
+        for name, enum in (("status", Status), ("priority", Priority))
     ),
     OpenApiParameter(
         "search",
-        OpenApiTypes.STR,
-        description="Case-insensitive substring of title or description. The page's `count` of a "
-        "search is cached per user (SEARCH_COUNT_CACHE_SECONDS, 60 s); every change to the caller's "
-        "tasks or projects through the API ends it at once.",
+        {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"},
+        description="Case-insensitive substring of title or description (surrounding spaces are ignored). "
+        "The page's `count` of a search is cached per user (SEARCH_COUNT_CACHE_SECONDS, 60 s); every change "
+        "to the caller's tasks or projects through the API ends it at once.",
     ),
     OpenApiParameter(
         "due_date_from",
         OpenApiTypes.STR,
+        allow_blank=False,
         description="Inclusive. An ISO 8601 date-time (UTC when it has no offset) or a date "
         "(from 00:00 UTC).",
     ),
     OpenApiParameter(
         "due_date_to",
         OpenApiTypes.STR,
+        allow_blank=False,
         description="Inclusive. An ISO 8601 date-time (UTC when it has no offset) or a date (to the end of "
         "that day, UTC).",
     ),

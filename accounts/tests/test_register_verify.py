@@ -115,6 +115,9 @@ def test_register_accepts_128_character_password(api_client, django_capture_on_c
         ({"username": "has space"}, ["username"]),
         ({"username": "bad/char"}, ["username"]),
         ({"email": None, "username": None, "password": None}, ["email", "password", "username"]),
+        # Strings only, as the schema says: a number is not turned into one.
+        ({"username": 12345}, ["username"]),
+        ({"email": 7, "password": 12345678}, ["email", "password"]),
     ],
 )
 def test_register_field_errors(api_client, django_capture_on_commit_callbacks, payload, fields):

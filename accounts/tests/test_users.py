@@ -67,7 +67,7 @@ def test_patch_me_refuses_taken_username_in_other_case(auth_client, user):
     assert user.username != "TAKEN"
 
 
-@pytest.mark.parametrize("username", ["ab", "x" * 31, "with space", "émile", ""])
+@pytest.mark.parametrize("username", ["ab", "x" * 31, "with space", "émile", "", 12345, True])
 def test_patch_me_refuses_invalid_username(auth_client, username):
     response = auth_client.patch(ME, {"username": username}, format="json")
     assert response.status_code == 400

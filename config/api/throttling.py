@@ -18,6 +18,11 @@ logger = logging.getLogger(__name__)
 
 class SettingsRateMixin:
     scope: str | None
+    # Set by SimpleRateThrottle: the rate, and the request times of the key, newest first.
+    num_requests: int
+    duration: int
+    history: list[float]
+    now: float
 
     def get_rate(self) -> str | None:
         rates = cast(dict[str, str], api_settings.DEFAULT_THROTTLE_RATES)
@@ -31,6 +36,18 @@ class SettingsRateMixin:
         except CACHE_ERRORS as exc:
             logger.warning("cache unavailable: throttle %s not applied error=%s", self.scope, exc)
             return True
+
+    def wait(self) -> float:
+        """Seconds until a request would be let through again: the 429's ``Retry-After``
+        (SPEC §2). DRF's own answer is None when the key holds more requests than the rate
+        allows (a rate lowered at run time), and that 429 went out without the header."""
+        wait = cast(float | None, super().wait())  # type: ignore[misc]
+        if wait is not None:
+            return wait
+        if not self.num_requests:
+            return float(self.duration)
+        # Let through again once the request that fills the rate leaves the window.
+        return self.history[self.num_requests - 1] + self.duration - self.now
 
 
 class AnonRateThrottle(SettingsRateMixin, throttling.AnonRateThrottle):
@@ -53,9 +70,6 @@ class BodyFieldThrottle(SettingsRateMixin, throttling.SimpleRateThrottle):
     insensitive by default). The value is hashed so no address ends up in a cache key."""
 
     field = "email"
-    # Set by SimpleRateThrottle.__init__ from the rate.
-    num_requests: int
-    duration: int
 
     def __init__(self, *, field: str | None = None) -> None:
         super().__init__()

@@ -57,8 +57,9 @@ MIDDLEWARE = [
     "config.cache_control.ApiNoStoreMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    # Oversized bodies: 413 before anything reads the body (CSRF's form reading, auth, parsers);
-    # after CORS, so the front end can read the refusal.
+    # Oversized URLs (414) and bodies (413) before anything reads the request (CSRF's form
+    # reading, auth, parsers); after CORS, so the front end can read the refusal.
+    "config.http_limits.UrlLengthLimitMiddleware",
     "config.http_limits.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -80,6 +81,10 @@ MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 1024 * 1024)
 if MAX_REQUEST_BODY_BYTES < 1:
     raise ImproperlyConfigured(f"MAX_REQUEST_BODY_BYTES must be at least 1, got {MAX_REQUEST_BODY_BYTES}.")
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
+# Longest URL (path and query string, percent-encoded) answered; a longer one is 414 in the JSON
+# error body (config/http_limits.py). It must stay below gunicorn's request-line limit (8190
+# bytes, gunicorn.conf.py), which would otherwise answer first with its own HTML 414.
+MAX_URL_BYTES = 4096
 
 TEMPLATES = [
     {
@@ -204,6 +209,10 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # The Accept header alone picks the answer's media type: DRF's `?format=` override made a
+    # JSON client that sent `?format=html` to the unsubscribe endpoint get HTML, and any other
+    # value a 404 on every endpoint. Only /api/schema/ keeps `?format=json` (config/api/schema.py).
+    "URL_FORMAT_OVERRIDE": None,
     "DEFAULT_PARSER_CLASSES": ["config.api.parsers.StrictJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -217,7 +226,7 @@ REST_FRAMEWORK = {
     # put it in X-Forwarded-For (a client can forge that header otherwise).
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
     "EXCEPTION_HANDLER": "config.api.exceptions.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.api.schema.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -227,8 +236,16 @@ SPECTACULAR_SETTINGS = {
         "Tasks, projects and a kanban board. Every error is JSON "
         "`{code, detail, errors}`; lists are paginated (`page`, `page_size`, default 50, "
         "larger sizes are clamped to 200); paths work with and without a trailing slash. "
-        "A body over MAX_REQUEST_BODY_BYTES (1 MiB) is refused with 413 `payload_too_large` "
-        "before authentication; every /api/v1 answer carries `Cache-Control: no-store`. "
+        "Every operation but Google's webhook is throttled: 429 `throttled` with a `Retry-After` "
+        "header (seconds). A query parameter sent empty (`?sort_by=`) is a 400 like an unknown value. "
+        "The `Accept` header alone picks the media type of an answer (there is no `?format=`). "
+        "On every path, before authentication: a body over MAX_REQUEST_BODY_BYTES (1 MiB) is "
+        "413 `payload_too_large`, a URL (path and query string, percent-encoded) over "
+        f"{MAX_URL_BYTES} bytes is 414 `uri_too_long`. Also on any operation: 405 "
+        "`method_not_allowed`, 406 `not_acceptable` (an `Accept` that admits no JSON), 415 "
+        "`unsupported_media_type` (a body that is not JSON) and 503 `service_unavailable` with "
+        "`Retry-After` (the database is unreachable). Every /api/v1 answer carries "
+        "`Cache-Control: no-store`. "
         "E-mail addresses: ASCII before the @, the domain stored as IDNA A-labels."
     ),
     "VERSION": "1.0.0",

@@ -7,6 +7,9 @@ generated requests reach the code behind the lookup. For every request:
 
 - the response is not a 5xx, and conforms to the schema: documented status code, content type,
   body and headers (schemathesis' checks);
+- a request the schema calls invalid (schemathesis' negative generation) is refused with a
+  4xx (``negative_data_rejection``, on since issue 13, point 8; a 414 counts: the value made
+  the URL too long). What the schema still cannot say is listed at ``LENIENT_BY_DESIGN``;
 - a second user's token on the same request gets 403 while the first user's object exists,
   404 once it is gone (SPEC §2), and the object is not deleted by it;
 - no response to the first user carries an id of the second user's objects.
@@ -17,18 +20,16 @@ every run; ``FUZZ_EXAMPLES`` raises the examples per operation for a longer loca
 
 import os
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
@@ -47,13 +48,24 @@ MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 schema.config.generation.update(deterministic=True)
+# A value too long for the URL is refused as the whole URL: 414 (config/http_limits.py).
+rejection = schema.config.checks.negative_data_rejection
+rejection.expected_statuses = [*rejection.expected_statuses, "414"]
 
-# Two of schemathesis' default checks hold the schema to more than it can say, so they are
-# left out: schema-valid data is refused for reasons JSON Schema does not express (a wrong
-# token, password complexity, a taken e-mail), and DRF accepts some schema-invalid input by
-# coercing it (``0`` for ``false``, a number for a string), which is not an error. Every other
-# default check runs, including the response conformance checks and the 5xx check.
-LENIENT_BY_DESIGN = [positive_data_acceptance, negative_data_rejection]
+# One of schemathesis' default checks holds the schema to more than it can say, so it is left
+# out: positive_data_acceptance, since schema-valid data is refused for reasons JSON Schema does
+# not express (a wrong token, a taken e-mail, a common password, a page past the last).
+# negative_data_rejection runs: request bodies take only the JSON type their schema declares
+# (config/api/fields.py), blank query values are refused, pages start at 1, so schema-invalid
+# input is refused. What the schema still cannot say, and the server accepts:
+# `status`/`priority` as comma-separated names (`TODO,DONE`, in the description; the schema has
+# the repeated form), surrounding whitespace of a text field, which is trimmed before its length
+# and pattern are checked (`"  a  "` is the name `a`), and a `due_date_from`/`to` in any ISO
+# 8601 form Django parses. The generator has not produced those here; if it ever does, the check
+# names the case, and the answer is to tighten the server or to leave the check out again,
+# saying which. Every other default check runs, the response conformance checks and the 5xx
+# check included.
+LENIENT_BY_DESIGN = [positive_data_acceptance]
 
 # Each path parameter of the API and the model its value names; a new id-taking path fails
 # the test until it is listed here (and so joins the cross-user check).
@@ -86,18 +98,6 @@ def _objects_of(user: User) -> tuple[Project, Task, Notification]:
     ]
     notification = make_notification(user=user, task=tasks[0])
     return project, tasks[0], notification
-
-
-@pytest.fixture
-def keep_test_connection() -> Iterator[None]:
-    """The requests run through the WSGI handler, whose end-of-request signal would close the
-    test's database connection (and its transaction); Django's own test client unhooks it
-    the same way."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -173,7 +173,10 @@ def test_api_conforms_to_its_schema(case: Any, world: World) -> None:
         )
         assert target.objects.filter(pk=object_id).exists() == existed
 
-    response = case.call_and_validate(headers=_bearer(world.owner_token), excluded_checks=LENIENT_BY_DESIGN)
+    # The owner's token in place of the generated one; a negative case that left the header
+    # out on purpose goes without, so that its 401 is what the check sees.
+    owner = _bearer(world.owner_token) if "Authorization" in (case.headers or {}) else {}
+    response = case.call_and_validate(headers=owner, excluded_checks=LENIENT_BY_DESIGN)
 
     leaked = [pk for pk in world.other_ids if pk in response.text]
     assert not leaked, f"{case.operation.label} showed another user's objects: {leaked}"

@@ -63,7 +63,7 @@ def test_last_page_has_no_next() -> None:
     assert body["next"] is None
 
 
-@pytest.mark.parametrize("page_size", ["0", "-5", "many", "", "1.5"])
+@pytest.mark.parametrize("page_size", ["0", "-5", "many", "", "1.5", "²", "٣"])
 def test_unusable_page_size_is_a_validation_error(page_size: str) -> None:
     with pytest.raises(ValidationError) as caught:
         paginate({"page_size": page_size})
@@ -71,7 +71,7 @@ def test_unusable_page_size_is_a_validation_error(page_size: str) -> None:
     assert caught.value.detail == {"page_size": ["A positive integer is required."]}
 
 
-@pytest.mark.parametrize("page", ["0", "x", "-1", ""])
+@pytest.mark.parametrize("page", ["0", "x", "-1", "", "²", "١", " 1"])
 def test_unusable_page_is_a_validation_error(page: str) -> None:
     with pytest.raises(ValidationError) as caught:
         paginate({"page": page})

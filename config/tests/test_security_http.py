@@ -3,6 +3,9 @@
 - Oversized bodies (SPEC §2): a body over ``MAX_REQUEST_BODY_BYTES`` is a 413
   ``payload_too_large`` in the JSON error body, on every path, before authentication and before
   the body is read (in-process, through the WSGI handler, and through a real gunicorn).
+- Overlong URLs: a path and query string over ``MAX_URL_BYTES`` (4096) is a 414
+  ``uri_too_long`` in the same JSON error body, before authentication, in-process and through
+  a real gunicorn (whose own request-line limit, 8190 bytes, answers only beyond that).
 - Responses a browser or proxy could keep (SPEC §2): every ``/api/`` answer, errors, pages and
   redirects included, carries ``Cache-Control: no-store``; the schema and the docs do not.
 """
@@ -20,6 +23,7 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -324,6 +328,55 @@ def test_a_browser_front_end_can_read_the_refusal(api_client: APIClient) -> None
     assert response["Access-Control-Allow-Origin"] == origin
 
 
+# --- overlong URLs ------------------------------------------------------------------------
+
+URL_LIMIT = 4096
+
+
+def url_of(size: int, path: str = "/api/v1/projects") -> str:
+    """``path`` with a query string making the whole URL exactly ``size`` bytes long."""
+    prefix = f"{path}?search="
+    return prefix + "x" * (size - len(prefix))
+
+
+def uri_too_long() -> dict[str, Any]:
+    return {
+        "code": "uri_too_long",
+        "detail": f"The URL (path and query string) is longer than the limit of {URL_LIMIT} bytes.",
+        "errors": {},
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "auth"),
+    [("/api/v1/projects", "none"), ("/api/v1/projects", "bearer"), (LOGIN, "none"), ("/healthz", "none")],
+    ids=["before_authentication", "authenticated", "public_endpoint", "health_probe"],
+)
+@pytest.mark.django_db
+def test_a_url_over_the_limit_is_refused_with_a_json_414(user: User, path: str, auth: str) -> None:
+    origin = settings.CORS_ALLOWED_ORIGINS[0]
+
+    response = client_for(user, auth).get(url_of(URL_LIMIT + 1, path), HTTP_ORIGIN=origin)
+
+    assert response.status_code == 414
+    assert response.json() == uri_too_long()
+    assert response["Content-Length"] == str(len(response.content))
+    if path.startswith("/api/"):
+        assert response["Access-Control-Allow-Origin"] == origin
+        assert response["Cache-Control"] == "no-store"
+
+
+def test_a_url_at_the_limit_gets_its_normal_answer(api_client: APIClient) -> None:
+    assert api_client.get(url_of(URL_LIMIT)).status_code == 401
+
+
+def test_the_url_is_measured_percent_encoded(api_client: APIClient) -> None:
+    # 1400 "é" are 2800 bytes of UTF-8 and 8400 characters once percent-encoded, as sent.
+    response = api_client.get("/api/v1/projects", {"search": "é" * 1400})
+
+    assert response.status_code == 414
+
+
 # --- through a real gunicorn --------------------------------------------------------------
 
 
@@ -394,6 +447,26 @@ def test_gunicorn_a_chunked_body_is_never_read(gunicorn: str) -> None:
     assert body["code"] == "validation_error"
     assert set(body["errors"]) == {"email", "password"}
     assert seconds < 3
+
+
+@pytest.mark.slow
+def test_gunicorn_lets_a_long_url_through_to_the_json_414(gunicorn: str) -> None:
+    # Over gunicorn's default request-line limit (4094), under its maximum (8190).
+    response = httpx.get(gunicorn + url_of(6000), timeout=5)
+
+    assert response.status_code == 414
+    assert response.json() == uri_too_long()
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.slow
+def test_gunicorn_answers_a_request_line_over_its_maximum_itself(gunicorn: str) -> None:
+    """The documented ceiling: past 8190 bytes gunicorn refuses the line before the
+    application sees it, with its own (not JSON) 414."""
+    answer, _ = exchange(gunicorn, head_of("GET", url_of(9000)))
+
+    assert answer.startswith(b"HTTP/1.1 414 ")
+    assert b"application/json" not in answer
 
 
 # --- Cache-Control ------------------------------------------------------------------------

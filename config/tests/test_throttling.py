@@ -163,3 +163,20 @@ def test_a_scope_without_a_rate_is_a_configuration_error() -> None:
 
     with pytest.raises(ImproperlyConfigured, match="No throttle rate is set for scope 'no_such_scope'"):
         Unknown()
+
+
+def test_a_rate_lowered_below_what_a_key_already_holds_still_says_when_to_retry(
+    api_client: APIClient, clock: Any
+) -> None:
+    """DRF's wait() is None when the history is longer than the rate (here: 5 requests
+    counted, then the rate lowered to 2), and its 429 had no Retry-After (SPEC §2)."""
+    with override_settings(REST_FRAMEWORK=rates(anon="5/min")):
+        for _ in range(5):
+            api_client.post(REGISTER, {})
+            clock.shift(1)
+    with override_settings(REST_FRAMEWORK=rates(anon="2/min")):
+        response = api_client.post(REGISTER, {})
+
+    assert_throttled(response)
+    # Let through again once the second newest of the five (2 seconds old) leaves the minute.
+    assert response["Retry-After"] == "58"

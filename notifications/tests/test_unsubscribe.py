@@ -127,11 +127,13 @@ def test_a_deactivated_users_token_is_refused(api_client, subscriber, token):
     assert api_client.post(f"{URL}?token={token}").status_code == 400
 
 
-def test_an_unknown_format_is_not_a_500(api_client, token):
-    response = api_client.post(f"{URL}?token={token}&format=xml")
+@pytest.mark.parametrize("value", ["html", "xml"])
+def test_a_format_parameter_is_not_read(api_client, subscriber, token, value):
+    # Only the Accept header picks the answer's media type: a JSON client gets JSON.
+    response = api_client.post(f"{URL}?token={token}&format={value}", HTTP_ACCEPT="application/json")
 
-    assert response.status_code == 404
-    assert response.json()["code"] == "not_found"
+    assert response.status_code == 200
+    assert response.json() == {"detail": "E-mail notifications are off.", "email_notifications": False}
 
 
 # --- mail scanners (issue 12): only POST changes anything ------------------------------------

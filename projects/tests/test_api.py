@@ -127,6 +127,14 @@ def test_create_accepts_name_of_100_and_description_of_5000_chars(auth_client):
         ({"name": "ok", "color": "#GGGGGG"}, {"color": ["A color is #RRGGBB, e.g. #3B82F6."]}),
         ({"name": "ok", "color": "#1234567"}, {"color": ["A color is #RRGGBB, e.g. #3B82F6."]}),
         ({"name": "ok", "archived": "maybe"}, {"archived": ["Must be a valid boolean."]}),
+        # JSON types as the schema declares them: no coercion (issue 13, point 8).
+        ({"name": "ok", "archived": "yes"}, {"archived": ["Must be a valid boolean."]}),
+        ({"name": "ok", "archived": 1}, {"archived": ["Must be a valid boolean."]}),
+        ({"name": "ok", "archived": 0}, {"archived": ["Must be a valid boolean."]}),
+        ({"name": "ok", "archived": "true"}, {"archived": ["Must be a valid boolean."]}),
+        ({"name": 42}, {"name": ["Not a valid string."]}),
+        ({"name": "ok", "description": 7}, {"description": ["Not a valid string."]}),
+        ({"name": "ok", "color": 3}, {"color": ["Not a valid string."]}),
     ],
 )
 def test_create_refuses_invalid_fields(auth_client, payload, errors):
@@ -242,6 +250,15 @@ def test_list_filters_by_archived(auth_client, user, query, expected):
 
     assert response.status_code == 200
     assert names(response) == expected
+
+
+@pytest.mark.parametrize("value", ["", " "])
+def test_list_refuses_a_blank_filter(auth_client, value):
+    for name in ("archived", "search", "ordering"):
+        response = auth_client.get(PROJECTS, {name: value})
+
+        assert response.status_code == 400
+        assert response.json() == validation_error({name: ["This field may not be blank."]})
 
 
 @pytest.mark.parametrize("value", ["maybe", "1", "TRUE"])
