@@ -52,9 +52,17 @@ def _prepared(field: "models.Field[Any, Any]", value: Any, connection: Any) -> A
     return value if type(value) in _READY else field.get_db_prep_save(value, connection)
 
 
-def bulk_set(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+def bulk_set(
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    within: tuple[str, Sequence[Any]] | None = None,
+) -> None:
     """Sets ``fields`` of many rows by primary key, in one statement: each row is its primary
-    key followed by the values of ``fields``.
+    key followed by the values of ``fields``. ``within`` (a field and its values, e.g. the
+    projects of a board) is a condition every row meets, which lets PostgreSQL find the rows
+    through that field's index.
 
     On PostgreSQL an ``UPDATE … FROM unnest(…)`` with one array per column: its cost grows
     with the rows, where Django's ``bulk_update`` builds a ``CASE WHEN`` per field and row,
@@ -69,13 +77,22 @@ def bulk_set(model: type[models.Model], fields: Sequence[str], rows: Sequence[Se
         return
     meta = model._meta
     columns = cast("list[models.Field[Any, Any]]", [meta.pk, *(meta.get_field(name) for name in fields)])
-    arrays = [[_prepared(column, row[i], connection) for row in rows] for i, column in enumerate(columns)]
+    params: list[Any] = [
+        [_prepared(column, row[i], connection) for row in rows] for i, column in enumerate(columns)
+    ]
     quote = connection.ops.quote_name
     names = [quote(column.column) for column in columns]
     unnested = ", ".join(f"%s::{column.db_type(connection)}[]" for column in columns)
     assignments = ", ".join(f"{name} = v.{name}" for name in names[1:])
-    table, pk, values = quote(meta.db_table), names[0], f"unnest({unnested}) AS v({', '.join(names)})"
+    where = f"t.{names[0]} = v.{names[0]}"
+    if within is not None:
+        # Without it, PostgreSQL's default costs hash-join the rows with a scan of the whole
+        # table (46 ms for 900 places in 100,000) instead of reading a board through its index.
+        field = cast("models.Field[Any, Any]", meta.get_field(within[0]))
+        where += f" AND t.{quote(field.column)} = ANY(%s::{field.db_type(connection)}[])"
+        params.append([_prepared(field, value, connection) for value in within[1]])
+    values = f"unnest({unnested}) AS v({', '.join(names)})"
     # Only names from the model and placeholders are formatted in; the values are parameters.
-    sql = f"UPDATE {table} AS t SET {assignments} FROM {values} WHERE t.{pk} = v.{pk}"  # noqa: S608  # nosec B608
+    sql = f"UPDATE {quote(meta.db_table)} AS t SET {assignments} FROM {values} WHERE {where}"  # noqa: S608  # nosec B608
     with connection.cursor() as cursor:
-        cursor.execute(sql, arrays)
+        cursor.execute(sql, params)

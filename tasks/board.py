@@ -173,9 +173,10 @@ class Board:
     of 50 moves rewrites each shifted place once, not once per move that passes it."""
 
     def __init__(self, project_ids: Iterable[Any]) -> None:
+        self.project_ids = list(project_ids)
         self.columns: dict[tuple[Any, int], list[Any]] = {}
         self.before: dict[Any, tuple[int, int]] = {}  # (status, position) as read
-        places = TaskPosition.objects.filter(project_id__in=list(project_ids)).order_by(
+        places = TaskPosition.objects.filter(project_id__in=self.project_ids).order_by(
             "project_id", "status", "position"
         )
         for task_id, project_id, status, position in places.values_list(
@@ -224,7 +225,7 @@ class Board:
             for position, task_id in enumerate(column)
             if self.before[task_id] != (status, position)
         ]
-        bulk_set(TaskPosition, ["status", "position"], moved)
+        bulk_set(TaskPosition, ["status", "position"], moved, within=("project", self.project_ids))
 
 
 # --- Reads in board order --------------------------------------------------------------------

@@ -136,7 +136,8 @@ def tasks_bulk_update(*, user: User, updates: list[dict[str, Any]]) -> list[Task
                 changed_tasks.append(task)
         columns.save()
         written = ["status", "version", "completed_at", "updated_at", *PLAIN_FIELDS]
-        bulk_set(Task, written, [(t.pk, *(getattr(t, name) for name in written)) for t in changed_tasks])
+        rows = [(task.pk, *(getattr(task, name) for name in written)) for task in changed_tasks]
+        bulk_set(Task, written, rows, within=("project", list(project_ids)))
         columns.place(tasks.values())  # the answer is what was written: no second read
         user_data_changed(user.pk)
     logger.info("tasks bulk-updated count=%d user_id=%s", len(ids), user.pk)
