@@ -58,3 +58,13 @@ def test_bulk_set_with_every_value_null_and_with_no_rows():
 
     assert list(Task.objects.values_list("due_date", flat=True)) == [None, None, None]
     assert len(queries) == 0
+
+
+def test_bulk_set_within_writes_only_the_rows_that_meet_it():
+    inside, outside = ProjectFactory(), ProjectFactory()
+    kept = make_task(project=inside, title="Inside")
+    other = make_task(project=outside, title="Outside")
+
+    bulk_set(Task, ["title"], [(kept.pk, "Renamed"), (other.pk, "Renamed")], within=("project", [inside.pk]))
+
+    assert dict(Task.objects.values_list("pk", "title")) == {kept.pk: "Renamed", other.pk: "Outside"}
