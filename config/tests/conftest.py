@@ -20,3 +20,12 @@ def keep_test_connection() -> Iterator[None]:
     yield
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def google_configured(settings) -> None:  # type: ignore[no-untyped-def]
+    """Google client settings, so that ``/integrations/google/authorize`` answers 200 (it only
+    builds the consent URL; nothing is called)."""
+    settings.GOOGLE_CLIENT_ID = "test-client-id"
+    settings.GOOGLE_CLIENT_SECRET = "test-client-secret"
+    settings.GOOGLE_REDIRECT_URI = "http://127.0.0.1:8000/api/v1/integrations/google/callback"

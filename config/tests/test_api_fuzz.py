@@ -101,11 +101,7 @@ def _objects_of(user: User) -> tuple[Project, Task, Notification]:
 
 
 @pytest.fixture
-def world(db, keep_test_connection, settings) -> World:
-    # Configured, so that authorize answers 200 (it only builds Google's consent URL).
-    settings.GOOGLE_CLIENT_ID = "fuzz-client-id"
-    settings.GOOGLE_CLIENT_SECRET = "fuzz-client-secret"
-    settings.GOOGLE_REDIRECT_URI = "http://127.0.0.1:8000/api/v1/integrations/google/callback"
+def world(db, keep_test_connection, google_configured) -> World:
     owner = cast(User, UserFactory(email_verified=True))
     other = cast(User, UserFactory(email_verified=True))
     project, task, notification = _objects_of(owner)

@@ -366,11 +366,7 @@ def test_every_operation_has_its_cases() -> None:
 
 
 @pytest.fixture
-def world(db, keep_test_connection, settings) -> World:
-    # Configured, so that authorize answers 200 (it only builds Google's consent URL).
-    settings.GOOGLE_CLIENT_ID = "conformance-client-id"
-    settings.GOOGLE_CLIENT_SECRET = "conformance-client-secret"
-    settings.GOOGLE_REDIRECT_URI = "http://127.0.0.1:8000/api/v1/integrations/google/callback"
+def world(db, keep_test_connection, google_configured) -> World:
     owner = cast(User, UserFactory(email_verified=True))
     other = cast(User, UserFactory(email_verified=False))
     made = {}
