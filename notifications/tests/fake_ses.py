@@ -84,7 +84,8 @@ class FakeSESServer(ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.server_address[1]}"
 
     def start(self) -> None:
-        threading.Thread(target=self.serve_forever, daemon=True).start()
+        # A short poll: shutdown() waits up to one interval, at every test's teardown.
+        threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
 
     def stop(self) -> None:
         self.shutdown()
