@@ -155,7 +155,13 @@ class PreferencesSerializer(RejectUnknownKeysMixin, serializers.Serializer):
 
     email_notifications = StrictBooleanField()
     deadline_threshold = serializers.ChoiceField(choices=DEADLINE_THRESHOLDS)
-    timezone = StrictCharField(max_length=64, help_text="An IANA time zone name, e.g. Europe/Berlin.")
+    timezone = StrictCharField(
+        max_length=64,
+        help_text="An IANA time zone name, e.g. Europe/Berlin: the zone of the user's days (all-day tasks "
+        "are due at the end of their day there; date-only filter bounds and messages use it). Changing it "
+        "moves the due moments of the user's all-day tasks, which stay on their day; timed tasks keep their "
+        "moment.",
+    )
 
     def get_fields(self) -> dict[str, serializers.Field]:
         # The nested serializer is partial with its parent. At run time the parent's partial

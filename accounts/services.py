@@ -20,6 +20,7 @@ from accounts.addresses import InvalidEmailAddress, email_key, email_normalize
 from accounts.authentication import FAMILY_CLAIM, GENERATION_CLAIM
 from accounts.models import OneTimeToken, RefreshSession, TokenFamily, User
 from accounts.preferences import merge_preferences
+from accounts.signals import timezone_changed
 from accounts.tasks import (
     send_password_changed_email_task,
     send_password_reset_email_task,
@@ -286,10 +287,22 @@ def user_update(*, user: User, username: str) -> User:
 
 
 def user_preferences_update(*, user: User, changes: dict[str, Any]) -> dict[str, Any]:
+    """Merges ``changes`` into the stored preferences. A new time zone is announced
+    (``accounts.signals.timezone_changed``) within the same transaction: the due moments of the
+    user's all-day tasks move with it, or nothing changes."""
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
+        old_zone = merge_preferences(locked.preferences, {})["timezone"]
         locked.preferences = merge_preferences(locked.preferences, changes)
         locked.save(update_fields=["preferences", "updated_at"])
+        if locked.preferences["timezone"] != old_zone:
+            timezone_changed.send(sender=User, user=locked, old=old_zone, new=locked.preferences["timezone"])
+            logger.info(
+                "user time zone changed user_id=%s from=%s to=%s",
+                locked.pk,
+                old_zone,
+                locked.preferences["timezone"],
+            )
     user.preferences = locked.preferences
     return locked.preferences
 

@@ -4,8 +4,9 @@
 
 1. Creates the database ``taskflow_bench`` (``BENCH_DATABASE_URL``) if needed and migrates it.
 2. Seeds it afresh with ``--tasks`` tasks (``--keep-data`` reuses one of that size): one heavy user
-   (``bench-heavy@example.com``) owning 20,000 tasks in 20 projects, the rest spread over many
-   users with 4 projects of 250 tasks each. Set-based ``INSERT … SELECT generate_series`` in
+   (``bench-heavy@example.com``, in Europe/Berlin) owning 20,000 tasks in 20 projects, the rest
+   spread over many users (in UTC) with 4 projects of 250 tasks each. One task in five is all-day,
+   one in seven has no due, the rest are timed. Set-based ``INSERT … SELECT generate_series`` in
    batches, with a progress bar.
 3. Starts gunicorn (``--workers``) against that database with production-like settings
    (DEBUG off, Redis cache, throttles raised so that they count but never refuse).
@@ -41,6 +42,7 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/3"
 HEAVY_EMAIL = "bench-heavy@example.com"
 HEAVY_PASSWORD = "Bench-pass-2026"  # noqa: S105 - a throwaway benchmark database
 HEAVY_PROJECTS = 20
+HEAVY_ZONE = "Europe/Berlin"  # the heavy user's time zone: all-day dues end at midnight there
 HEAVY_TASKS_PER_PROJECT = 1000
 OTHER_TASKS_PER_PROJECT = 250
 OTHER_PROJECTS_PER_USER = 4
@@ -126,10 +128,11 @@ def seed(total_tasks: int, *, keep: bool) -> dict[str, int]:
             SELECT md5('user' || n)::uuid,
                    CASE WHEN n = 0 THEN %s ELSE 'bench' || n || '@example.com' END,
                    CASE WHEN n = 0 THEN 'bench-heavy' ELSE 'bench' || n END,
-                   '!', true, '{}', true, false, false, 0, now(), now()
+                   '!', true, CASE WHEN n = 0 THEN %s::jsonb ELSE '{}' END, true, false, false, 0,
+                   now(), now()
             FROM generate_series(0, %s) AS n
             """,
-            [HEAVY_EMAIL, other_users],
+            [HEAVY_EMAIL, json.dumps({"timezone": HEAVY_ZONE}), other_users],
         )
         # Projects 0..19 belong to the heavy user (user 0), the rest 4 to a user.
         cursor.execute(
@@ -157,8 +160,11 @@ def seed(total_tasks: int, *, keep: bool) -> dict[str, int]:
             INSERT INTO notifications_notification (id, user_id, task_id, type, message, read,
                 due_at, created_at, sent_at, email_status, email_reason, email_attempts)
             SELECT gen_random_uuid(), owner_id, id, 2, 'Task "' || title || '" is overdue.',
-                   hashtext(id::text) % 2 = 0, due_date, due_date + interval '1 minute', NULL, 5, '', 0
-            FROM tasks_task WHERE status <> 3 AND due_date < now()
+                   hashtext(id::text) % 2 = 0,
+                   -- The notification's key: the due moment, or an all-day task's day (tasks.dues).
+                   CASE WHEN due_on IS NULL THEN due_at ELSE due_on::timestamp AT TIME ZONE 'UTC' END,
+                   due_at + interval '1 minute', NULL, 5, '', 0
+            FROM tasks_task WHERE status <> 3 AND due_at < now()
             """
         )
         shape["notifications"] = cursor.rowcount
@@ -194,9 +200,18 @@ def _insert_tasks(cursor: Any, first: int, last: int, heavy_tasks: int) -> None:
                                       ELSE 1 + (project_no - %(heavy_projects)s) / %(per_user)s END)::uuid
                        AS owner_id
             FROM numbered
+        ), dated AS (
+            -- One task in five is all-day (due at the end of its day in the owner's zone), one
+            -- in seven has no due, the rest are timed.
+            SELECT placed.*,
+                   CASE WHEN g %% 7 = 0 THEN NULL
+                        ELSE now() + make_interval(hours => (g %% 1440) - 240) END AS moment,
+                   g %% 7 <> 0 AND g %% 5 = 0 AS all_day,
+                   CASE WHEN owner_id = md5('user0')::uuid THEN %(heavy_zone)s ELSE 'UTC' END AS zone
+            FROM placed
         ), tasks AS (
         INSERT INTO tasks_task (id, project_id, owner_id, title, description, status, priority,
-            due_date, remind_at, version, completed_at, created_at, updated_at)
+            due_at, due_on, remind_at, version, completed_at, created_at, updated_at)
         SELECT id,
                project_id,
                owner_id,
@@ -205,14 +220,15 @@ def _insert_tasks(cursor: Any, first: int, last: int, heavy_tasks: int) -> None:
                'Notes about the ' || (%(words)s::text[])[1 + (g / 100) %% 10] || ' for task ' || g,
                i %% 3 + 1,
                g %% 4 + 1,
-               CASE WHEN g %% 7 = 0 THEN NULL
-                    ELSE now() + make_interval(hours => (g %% 1440) - 240) END,
+               CASE WHEN all_day THEN ((moment AT TIME ZONE zone)::date + 1)::timestamp AT TIME ZONE zone
+                    ELSE moment END,
+               CASE WHEN all_day THEN (moment AT TIME ZONE zone)::date END,
                NULL,
                1,
                CASE WHEN i %% 3 + 1 = 3 THEN now() - interval '1 day' END,
                now() - make_interval(secs => g),
                now() - make_interval(secs => g)
-        FROM placed
+        FROM dated
         )
         INSERT INTO tasks_taskposition (task_id, project_id, owner_id, status, position)
         SELECT id, project_id, owner_id, i %% 3 + 1, i / 3 FROM placed
@@ -226,6 +242,7 @@ def _insert_tasks(cursor: Any, first: int, last: int, heavy_tasks: int) -> None:
             "first": first,
             "last": last,
             "words": WORDS,
+            "heavy_zone": HEAVY_ZONE,
         },
     )
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from projects.models import Project
+from tasks import dues
 from tasks.models import Status, Task
 
 UPCOMING_DAYS = 7
@@ -24,9 +25,11 @@ def dashboard_statistics(*, user: User, now: datetime | None = None) -> dict[str
     1. the non-archived projects, most recently updated first;
     2. tasks counted per (project, status) over those projects: an index-only scan of
        (project, status), no table rows read;
-    3. the overdue count and 4. the upcoming tasks, both through (owner, due_date);
-    5. the first due date beyond the 7 days, for ``changes_at``: the moment the answer changes
-       by the passing of time alone (a task falls overdue or enters the 7 days), or None."""
+    3. the overdue count and 4. the upcoming tasks, both through (owner, due_at), the due moment
+       (an all-day task's is the end of its day in the owner's zone, ``tasks.dues``);
+    5. the first due moment beyond the 7 days, for ``changes_at``: the moment the answer changes
+       by the passing of time alone (a task falls overdue or enters the 7 days, or the owner's
+       day ends)."""
     now = now or timezone.now()
     projects = list(Project.objects.filter(owner=user, archived=False).order_by("-updated_at", "id"))
     project_ids = [project.pk for project in projects]
@@ -42,17 +45,17 @@ def dashboard_statistics(*, user: User, now: datetime | None = None) -> dict[str
         per_status[status] += count
         per_project[project_id] += count
     open_tasks = Task.objects.filter(owner=user, project_id__in=project_ids, status__in=OPEN_STATUSES)
-    overdue = open_tasks.filter(due_date__lt=now).count()
+    overdue = open_tasks.filter(due_at__lt=now).count()
     window_end = now + timedelta(days=UPCOMING_DAYS)
     upcoming = list(
         open_tasks.select_related("place")
-        .filter(due_date__gte=now, due_date__lt=window_end)
-        .order_by("due_date", "id")[:UPCOMING_LIMIT]
+        .filter(due_at__gte=now, due_at__lt=window_end)
+        .order_by("due_at", "id")[:UPCOMING_LIMIT]
     )
-    beyond = (
-        open_tasks.filter(due_date__gte=window_end).order_by("due_date").values_list("due_date", flat=True)
-    )
-    moments: list[datetime] = [task.due_date for task in upcoming[:1] if task.due_date is not None]
+    beyond = open_tasks.filter(due_at__gte=window_end).order_by("due_at").values_list("due_at", flat=True)
+    # A day ending in the owner's zone is a change too: "today" moves (SPEC §11).
+    moments = [dues.next_midnight(now, dues.zone_of(user))]
+    moments += [task.due_at for task in upcoming[:1] if task.due_at is not None]
     next_beyond = beyond.first()
     if next_beyond is not None:
         moments.append(next_beyond - timedelta(days=UPCOMING_DAYS))
@@ -70,5 +73,5 @@ def dashboard_statistics(*, user: User, now: datetime | None = None) -> dict[str
         "overdue_count": overdue,
         "recent_projects": recent_projects,
         "completion_rate": round(per_status[Status.DONE] / total, 2) if total else 0.0,
-        "changes_at": min(moments, default=None),
+        "changes_at": min(moments),
     }

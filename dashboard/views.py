@@ -26,7 +26,8 @@ class DashboardViewSet(viewsets.GenericViewSet):
         summary="Statistics over the caller's non-archived projects",
         description="Computed from five queries and cached per user for up to "
         "`DASHBOARD_CACHE_SECONDS` (60 s by default), never past the moment the passing of time "
-        "changes it (a task falling overdue or entering the 7 days). Every change to the caller's "
+        "changes it (a task falling overdue or entering the 7 days, or the day ending in the caller's "
+        "time zone: an all-day task is due at the end of its day there). Every change to the caller's "
         "tasks or projects made through the API or admin ends the cached answer at once.",
         responses={200: DashboardSerializer, **error_responses(401)},
     )

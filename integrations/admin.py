@@ -54,7 +54,16 @@ class GoogleIntegrationAdmin(ReadOnlyAdmin):
 
 @admin.register(EventMapping)
 class EventMappingAdmin(ReadOnlyAdmin):
-    list_display = ["task_id", "event_id", "user", "task_version", "due_date", "unlinked", "updated_at"]
+    list_display = [
+        "task_id",
+        "event_id",
+        "user",
+        "task_version",
+        "due_date",
+        "due_on",
+        "unlinked",
+        "updated_at",
+    ]
     list_filter = ["unlinked"]
     search_fields = ["user__email", "=task_id", "=event_id"]
     list_select_related = ["user"]

@@ -84,16 +84,25 @@ class EventMapping(models.Model):
     """One task's event. ``task_id`` is a plain UUID, not a foreign key: the tasks app knows
     nothing of calendars, and a deleted task leaves its mapping for the next sync to clean up
     (its event is deleted then). ``unlinked``: the event was deleted in Google; the task keeps
-    living and gets no new event until its due date differs from ``due_date``."""
+    living and gets no new event until its due differs from ``due_date``/``due_on`` (the task's
+    own due, not its due moment: a time-zone change, which moves an all-day task's moment,
+    brings no event back)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     task_id = models.UUIDField()
     event_id = models.CharField(max_length=1024)
     task_version = models.PositiveIntegerField(default=0)
+    # The task's due as last synced: the moment of a timed task, or the day of an all-day one.
     due_date = models.DateTimeField(null=True, blank=True)
-    # SHA-256 of the synced fields (title, description, due date) as last written or read:
-    # a board move bumps the version without touching the event.
+    due_on = models.DateField(null=True, blank=True)
+    # The owner's IANA zone the timed event was last synced in ("" for an all-day event, whose
+    # dates have none): an event whose zone is not the owner's any more is rewritten.
+    time_zone = models.CharField(max_length=64, blank=True, default="")
+    # SHA-256 of what the event shows (title, description, due, and the zone of a timed due) as
+    # last written or read; empty when the event shows other times than the task's (an end
+    # edited in Google), so the next push rewrites them. A board move bumps the version without
+    # touching the event.
     content_hash = models.CharField(max_length=64, blank=True, default="")
     event_etag = models.CharField(max_length=255, blank=True, default="")
     event_updated = models.DateTimeField(null=True, blank=True)

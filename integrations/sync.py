@@ -9,14 +9,18 @@ everything), then push the tasks whose version differs from the one last synced.
 - Echo suppression: the etag Google returned for our own last write is kept in the mapping; a
   pulled event with that etag is our own change and is skipped.
 - Last write wins: an event changed in Google updates the task unless the task's title,
-  description or due date also changed since the last sync (content hash) and later than the
+  description or due also changed since the last sync (content hash) and later than the
   event (then the push overwrites the event).
+- Times (docs/GOOGLE_CALENDAR.md, "Times"): a timed task is an event on the owner's wall clock in
+  the owner's zone, an all-day task an all-day event; the zone a timed event was written in is
+  kept in the mapping, so a change of the owner's zone rewrites those events at the next sync.
 - An event deleted in Google unlinks its task (the mapping stays, ``unlinked``) until the
-  task's due date changes again.
+  task's due changes again.
 
-The tasks app knows nothing of this: candidates are found by comparing ``Task.version`` with
-the version stored in the mapping (one indexed query), then the content hash tells whether
-anything the event shows changed (a board move costs no call to Google)."""
+The tasks app knows nothing of this: candidates are found by comparing ``Task.version`` and the
+owner's zone with the version and zone stored in the mapping (one indexed query), then the
+content hash tells whether anything the event shows changed (a board move costs no call to
+Google)."""
 
 import hashlib
 import logging
@@ -25,12 +29,13 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from config.errors import NotFound
@@ -44,12 +49,14 @@ from integrations.google.client import (
     revoke_token,
 )
 from integrations.models import EventMapping, GoogleIntegration, IntegrationStatus
+from tasks.dues import zone_named, zone_of
 from tasks.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Status, Task
 from tasks.services import task_update
 
 logger = logging.getLogger(__name__)
 
 EVENT_DURATION = timedelta(minutes=30)
+ALL_DAY_DURATION = timedelta(days=1)
 # First key of the two-key advisory lock: this module's namespace; the second is the user.
 SYNC_LOCK_NAMESPACE = 6_000_001
 
@@ -87,38 +94,88 @@ def event_id_for(task_id: Any) -> str:
     return uuid.UUID(str(task_id)).hex
 
 
-def _parse_time(value: str | None) -> datetime | None:
+def _parse_time(value: str | None, zone: tzinfo = UTC) -> datetime | None:
+    """An RFC 3339 time; one without an offset is read on the wall clock of ``zone``."""
     if not value:
         return None
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
 
 
-def _event_start(event: dict[str, Any]) -> datetime | None:
+def _event_time(value: dict[str, Any]) -> datetime | None:
+    """The moment of a timed start or end: its offset, else its ``timeZone``."""
+    return _parse_time(value.get("dateTime"), zone_named(value.get("timeZone") or "UTC"))
+
+
+def _event_due(event: dict[str, Any]) -> dict[str, Any]:
+    """The due an event shows, as ``task_update`` takes it: ``{"due_on": day}`` for an all-day
+    event, ``{"due_date": moment}`` for a timed one, nothing when its start does not read. The
+    end is not read: a task has no end."""
     start = event.get("start") or {}
-    if start.get("dateTime"):
-        return _parse_time(start["dateTime"])
-    # An all-day event: midnight UTC of that day.
-    return _parse_time(start.get("date"))
+    if start.get("date"):
+        try:
+            return {"due_on": date.fromisoformat(start["date"])}
+        except ValueError:
+            return {}
+    moment = _event_time(start)
+    return {} if moment is None else {"due_date": moment}
 
 
-def content_hash(task: Task) -> str:
-    """What the event shows of a task; a change elsewhere (status, position) is not a change."""
-    due_date = task.due_date.astimezone(UTC).isoformat() if task.due_date else ""
-    return hashlib.sha256("\x1f".join([task.title, task.description, due_date]).encode()).hexdigest()
+def _wall_time(moment: datetime, zone: ZoneInfo) -> dict[str, str | None]:
+    return {"dateTime": moment.astimezone(zone).isoformat(), "timeZone": zone.key, "date": None}
 
 
-def event_body(task: Task) -> dict[str, Any]:
-    assert task.due_date is not None  # noqa: S101 - callers pick tasks with a due date
-    start = task.due_date.astimezone(UTC)
+def event_times(task: Task, zone: ZoneInfo) -> dict[str, dict[str, str | None]]:
+    """The event's ``start`` and ``end`` for the task's due (SPEC §8). An all-day task: its day,
+    the end the next day (exclusive). A timed task: its moment on the owner's wall clock (the
+    offset of that instant, so either side of a daylight-saving change is right) with the
+    owner's zone, 30 minutes long (added to the instant, not to the wall clock). The other
+    kind's keys are sent as null: Google's patch merges ``start`` and ``end`` key by key, so an
+    event switching kinds must have them cleared."""
+    if task.due_on is not None:
+        return {
+            "start": {"date": task.due_on.isoformat(), "dateTime": None, "timeZone": None},
+            "end": {"date": (task.due_on + ALL_DAY_DURATION).isoformat(), "dateTime": None, "timeZone": None},
+        }
+    assert task.due_at is not None  # noqa: S101 - callers pick tasks with a due
+    start = task.due_at.astimezone(UTC)
+    return {"start": _wall_time(start, zone), "end": _wall_time(start + EVENT_DURATION, zone)}
+
+
+def _span(times: dict[str, Any]) -> tuple[Any, ...]:
+    """When an event's start and end are, whatever zone or offset they are written in."""
+    start, end = times.get("start") or {}, times.get("end") or {}
+    if start.get("date"):
+        return ("date", start["date"], end.get("date"))
+    return ("dateTime", _event_time(start), _event_time(end))
+
+
+def _event_zone(task: Task, zone: ZoneInfo) -> str:
+    """What ``EventMapping.time_zone`` holds for the task's event."""
+    return "" if task.due_on is not None else zone.key
+
+
+def content_hash(task: Task, zone: ZoneInfo) -> str:
+    """What the event shows of a task: title, description and due, a timed due with the zone it
+    is shown in. A change elsewhere (status, position, the due moment of an all-day task when
+    its owner's zone changes) is not a change."""
+    if task.due_on is not None:
+        due = f"on {task.due_on.isoformat()}"
+    elif task.due_at is not None:
+        due = f"at {task.due_at.astimezone(UTC).isoformat()} in {zone.key}"
+    else:
+        due = ""
+    return hashlib.sha256("\x1f".join([task.title, task.description, due]).encode()).hexdigest()
+
+
+def event_body(task: Task, zone: ZoneInfo) -> dict[str, Any]:
     return {
         "summary": task.title,
         "description": task.description,
-        "start": {"dateTime": start.isoformat(), "timeZone": "UTC"},
-        "end": {"dateTime": (start + EVENT_DURATION).isoformat(), "timeZone": "UTC"},
+        **event_times(task, zone),
         "extendedProperties": {"private": {"task_id": str(task.pk)}},
     }
 
@@ -224,7 +281,9 @@ def _release_at_google(integration: GoogleIntegration) -> None:
 # --- Pull -----------------------------------------------------------------------------------
 
 
-def _apply_event(integration: GoogleIntegration, event: dict[str, Any], result: SyncResult) -> None:
+def _apply_event(
+    integration: GoogleIntegration, event: dict[str, Any], zone: ZoneInfo, result: SyncResult
+) -> None:
     mapping = EventMapping.objects.filter(
         user_id=integration.user_id, event_id=event.get("id", ""), unlinked=False
     ).first()
@@ -247,7 +306,7 @@ def _apply_event(integration: GoogleIntegration, event: dict[str, Any], result: 
     if task is None or task.status == Status.DONE:
         return  # the push deletes the event
     event_updated = _parse_time(event.get("updated"))
-    task_changed = content_hash(task) != mapping.content_hash
+    task_changed = content_hash(task, zone) != mapping.content_hash
     if task_changed and event_updated is not None and task.updated_at > event_updated:
         logger.info("conflict, task is newer than event user_id=%s task_id=%s", integration.user_id, task.pk)
         return
@@ -255,22 +314,27 @@ def _apply_event(integration: GoogleIntegration, event: dict[str, Any], result: 
     title = (event.get("summary") or "").strip()[:TITLE_MAX_LENGTH]
     if title:
         changes["title"] = title
-    due_date = _event_start(event)
-    if due_date is not None:
-        changes["due_date"] = due_date
+    changes.update(_event_due(event))
     try:
         task = task_update(task=task, changes=changes)
     except NotFound:
         return
+    # An end edited in Google leaves the event showing other times than the task's: an empty
+    # hash has the push rewrite them (SPEC §8: events stay 30 minutes or one day).
+    shows_task = task.due_at is None or _span(event) == _span(event_times(task, zone))
     mapping.task_version = task.version
     mapping.due_date = task.due_date
-    mapping.content_hash = content_hash(task)
+    mapping.due_on = task.due_on
+    mapping.time_zone = _event_zone(task, zone)
+    mapping.content_hash = content_hash(task, zone) if shows_task else ""
     mapping.event_etag = event.get("etag", "")
     mapping.event_updated = event_updated
     mapping.save(
         update_fields=[
             "task_version",
             "due_date",
+            "due_on",
+            "time_zone",
             "content_hash",
             "event_etag",
             "event_updated",
@@ -281,32 +345,34 @@ def _apply_event(integration: GoogleIntegration, event: dict[str, Any], result: 
     logger.info("task updated from google event user_id=%s task_id=%s", integration.user_id, task.pk)
 
 
-def _pull_from(integration: GoogleIntegration, client: CalendarClient, result: SyncResult) -> None:
+def _pull_from(
+    integration: GoogleIntegration, client: CalendarClient, zone: ZoneInfo, result: SyncResult
+) -> None:
     next_sync_token = ""
     for items, page_sync_token in client.list_events(sync_token=integration.sync_token):
         for event in items:
-            _apply_event(integration, event, result)
+            _apply_event(integration, event, zone, result)
         next_sync_token = page_sync_token or next_sync_token
     integration.sync_token = next_sync_token
     integration.save(update_fields=["sync_token", "updated_at"])
 
 
-def _pull(integration: GoogleIntegration, client: CalendarClient, result: SyncResult) -> None:
+def _pull(integration: GoogleIntegration, client: CalendarClient, zone: ZoneInfo, result: SyncResult) -> None:
     try:
-        _pull_from(integration, client, result)
+        _pull_from(integration, client, zone, result)
     except GoogleApiError as error:
         if error.status != 410 or not integration.sync_token:
             raise
         logger.info("sync token expired, full resync user_id=%s", integration.user_id)
         integration.sync_token = ""
         integration.save(update_fields=["sync_token", "updated_at"])
-        _pull_from(integration, client, result)
+        _pull_from(integration, client, zone, result)
 
 
 # --- Push -----------------------------------------------------------------------------------
 
 
-def _store_mapping(*, task: Task, event: dict[str, Any]) -> None:
+def _store_mapping(*, task: Task, event: dict[str, Any], zone: ZoneInfo) -> None:
     EventMapping.objects.update_or_create(
         task_id=task.pk,
         defaults={
@@ -314,7 +380,9 @@ def _store_mapping(*, task: Task, event: dict[str, Any]) -> None:
             "event_id": event.get("id") or event_id_for(task.pk),
             "task_version": task.version,
             "due_date": task.due_date,
-            "content_hash": content_hash(task),
+            "due_on": task.due_on,
+            "time_zone": _event_zone(task, zone),
+            "content_hash": content_hash(task, zone),
             "event_etag": event.get("etag", ""),
             "event_updated": _parse_time(event.get("updated")),
             "unlinked": False,
@@ -322,9 +390,9 @@ def _store_mapping(*, task: Task, event: dict[str, Any]) -> None:
     )
 
 
-def _create_event(client: CalendarClient, task: Task) -> dict[str, Any]:
+def _create_event(client: CalendarClient, task: Task, zone: ZoneInfo) -> dict[str, Any]:
     event_id = event_id_for(task.pk)
-    body = {**event_body(task), "id": event_id}
+    body = {**event_body(task, zone), "id": event_id}
     try:
         return client.insert_event(body=body, task_id=task.pk)
     except GoogleApiError as error:
@@ -336,23 +404,31 @@ def _create_event(client: CalendarClient, task: Task) -> dict[str, Any]:
     return client.patch_event(event_id=event_id, body={**body, "status": "confirmed"}, task_id=task.pk)
 
 
-def _push_task(client: CalendarClient, task: Task, mapping: EventMapping | None, result: SyncResult) -> None:
+def _mark_in_step(mapping: EventMapping, task: Task, zone: ZoneInfo) -> None:
+    """This version of the task needs no call to Google: the next push passes it by."""
+    mapping.task_version = task.version
+    mapping.time_zone = _event_zone(task, zone)
+    mapping.content_hash = content_hash(task, zone)
+    mapping.save(update_fields=["task_version", "time_zone", "content_hash", "updated_at"])
+
+
+def _push_task(
+    client: CalendarClient, task: Task, mapping: EventMapping | None, zone: ZoneInfo, result: SyncResult
+) -> None:
     if mapping is not None and mapping.unlinked:
-        if mapping.due_date == task.due_date:
-            mapping.task_version = task.version
-            mapping.save(update_fields=["task_version", "updated_at"])
+        if (mapping.due_date, mapping.due_on) == (task.due_date, task.due_on):
+            _mark_in_step(mapping, task, zone)
             return
         mapping = None
     if mapping is None:
-        _store_mapping(task=task, event=_create_event(client, task))
+        _store_mapping(task=task, event=_create_event(client, task, zone), zone=zone)
         result.created += 1
         return
-    if mapping.content_hash == content_hash(task):
-        mapping.task_version = task.version  # moved on the board: nothing the event shows
-        mapping.save(update_fields=["task_version", "updated_at"])
+    if mapping.content_hash == content_hash(task, zone):
+        _mark_in_step(mapping, task, zone)  # moved on the board: nothing the event shows
         return
     try:
-        event = client.patch_event(event_id=mapping.event_id, body=event_body(task), task_id=task.pk)
+        event = client.patch_event(event_id=mapping.event_id, body=event_body(task, zone), task_id=task.pk)
     except GoogleApiError as error:
         if error.status not in (404, 410):
             raise
@@ -364,15 +440,15 @@ def _push_task(client: CalendarClient, task: Task, mapping: EventMapping | None,
         mapping.save(update_fields=["unlinked", "task_version", "updated_at"])
         result.unlinked += 1
         return
-    _store_mapping(task=task, event=event)
+    _store_mapping(task=task, event=event, zone=zone)
     result.updated += 1
 
 
 def _delete_stale(integration: GoogleIntegration, client: CalendarClient, result: SyncResult) -> None:
-    """Events of tasks that are gone, DONE or without a due date are deleted; unlinked
-    mappings go only with their task."""
+    """Events of tasks that are gone, DONE or without a due are deleted; unlinked mappings go
+    only with their task."""
     user_id = integration.user_id
-    syncable = Task.objects.filter(pk=OuterRef("task_id"), owner_id=user_id, due_date__isnull=False).exclude(
+    syncable = Task.objects.filter(pk=OuterRef("task_id"), owner_id=user_id, due_at__isnull=False).exclude(
         status=Status.DONE
     )
     existing = Task.objects.filter(pk=OuterRef("task_id"), owner_id=user_id)
@@ -388,20 +464,24 @@ def _delete_stale(integration: GoogleIntegration, client: CalendarClient, result
         mapping.delete()
 
 
-def _push(integration: GoogleIntegration, client: CalendarClient, result: SyncResult) -> None:
+def _push(integration: GoogleIntegration, client: CalendarClient, zone: ZoneInfo, result: SyncResult) -> None:
+    """Tasks with a due of either kind, not DONE, whose event is not known to show them: never
+    synced, changed since (version), written in another zone than the owner's (a timed event),
+    or showing other times (an empty hash)."""
     _delete_stale(integration, client, result)
-    mapped = EventMapping.objects.filter(task_id=OuterRef("pk"))
+    in_step = EventMapping.objects.filter(
+        task_id=OuterRef("pk"), task_version=OuterRef("version"), time_zone__in=["", zone.key]
+    ).exclude(content_hash="")
     changed = (
-        Task.objects.filter(owner_id=integration.user_id, due_date__isnull=False)
+        Task.objects.filter(owner_id=integration.user_id, due_at__isnull=False)
         .exclude(status=Status.DONE)
-        .annotate(synced_version=Subquery(mapped.values("task_version")[:1]))
-        .filter(Q(synced_version__isnull=True) | ~Q(synced_version=F("version")))
-        .order_by("due_date", "pk")
+        .exclude(Exists(in_step))
+        .order_by("due_at", "pk")
     )
     for task in changed:
         mapping = EventMapping.objects.filter(task_id=task.pk).first()
         try:
-            _push_task(client, task, mapping, result)
+            _push_task(client, task, mapping, zone, result)
         except GoogleApiError as error:
             # One event Google refuses (400, 403 forbidden) must not stop the others.
             integration.last_error = f"task {task.pk}: {error}"[:1000]
@@ -421,17 +501,21 @@ def calendar_sync(*, user_id: Any) -> SyncResult:
         GoogleIntegration.objects.filter(user_id=user_id, sync_requested_at__isnull=False).update(
             sync_requested_at=None
         )
-        integration = GoogleIntegration.objects.filter(
-            user_id=user_id, status=IntegrationStatus.CONNECTED
-        ).first()
+        integration = (
+            GoogleIntegration.objects.select_related("user")
+            .filter(user_id=user_id, status=IntegrationStatus.CONNECTED)
+            .first()
+        )
         if integration is None:
             return SyncResult(skipped=True)
         result = SyncResult()
         integration.last_error = ""
+        # Read once: a zone changed during the run is taken up by the next one.
+        zone = zone_of(integration.user)
         try:
             client = client_for(integration)
-            _pull(integration, client, result)
-            _push(integration, client, result)
+            _pull(integration, client, zone, result)
+            _push(integration, client, zone, result)
         except GrantRevoked as error:
             integration_mark_revoked(integration=integration, error=str(error))
             result.skipped = True

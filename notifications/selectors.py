@@ -1,16 +1,20 @@
 """Reads of the notifications app."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Case, DateTimeField, Exists, F, Func, OuterRef, QuerySet, When
+from django.db.models.sql.compiler import SQLCompiler
 from django_filters import rest_framework as filters
 
 from accounts.models import User
 from accounts.preferences import THRESHOLD_DELTAS
 from config.api.filters import StrictBooleanFilter, validated_filterset
 from notifications.models import EmailStatus, Notification, NotificationRun, NotificationType
+from tasks import dues
 from tasks.models import Status, Task
 
 
@@ -69,9 +73,33 @@ def notification_emails_stalled(*, now: datetime) -> list[Any]:
     )
 
 
-def _not_yet_notified(notification_type: int, due_field: str) -> Exists:
+class UtcMidnight(Func):
+    """A date's 00:00 UTC as a timestamp, spelt to equal exactly what Django stores for that
+    datetime: on PostgreSQL whatever the session's time zone, on SQLite (the embedded default,
+    which stores datetimes as ``YYYY-MM-DD HH:MM:SS`` text) without the milliseconds that
+    ``Cast`` would add."""
+
+    output_field = DateTimeField()
+    template = "((%(expressions)s)::timestamp AT TIME ZONE 'UTC')"
+
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, Any]:
+        return self.as_sql(compiler, connection, template="(%(expressions)s || ' 00:00:00')", **extra_context)
+
+
+def _due_key() -> Case:
+    """``dues.notification_key`` in SQL: the day of an all-day task, the moment of a timed one."""
+    return Case(When(due_on__isnull=False, then=UtcMidnight("due_on")), default=F("due_at"))
+
+
+def _not_yet_notified(notification_type: int) -> Exists:
+    """No notification of that type for the task's ``notification_key`` (an alias of the outer
+    query), looked up through the unique (task, type, due_at) index."""
     return Exists(
-        Notification.objects.filter(task=OuterRef("pk"), type=notification_type, due_at=OuterRef(due_field))
+        Notification.objects.filter(
+            task=OuterRef("pk"), type=notification_type, due_at=OuterRef("notification_key")
+        )
     )
 
 
@@ -85,26 +113,45 @@ def _open_tasks() -> QuerySet[Task]:
     )
 
 
+# The candidates' queries compared these columns with now: they are not null.
+def _key_of_due(task: Task) -> datetime:
+    return dues.notification_key(due_at=cast(datetime, task.due_at), due_on=task.due_on)
+
+
+def _key_of_reminder(task: Task) -> datetime:
+    return cast(datetime, task.remind_at)
+
+
 def notification_candidates(*, now: datetime, types: tuple[int, ...]) -> list[tuple[Task, int, datetime]]:
-    """``(task, type, due_at)`` that may earn a notification now and have none yet for that
-    due date: one query per type, whatever the number of tasks. The per-user threshold and
-    the enabled types are applied by the caller (they live in each user's preferences)."""
+    """``(task, type, key)`` that may earn a notification now and have none yet for that key,
+    the ``Notification.due_at`` to store: ``dues.notification_key`` for deadline notifications
+    (SPEC §11: a time-zone change, which moves an all-day task's moment, earns no new one),
+    ``remind_at`` for reminders. Deadlines compare the due moment ``due_at`` with now, through
+    the partial index on open tasks' ``due_at``. One query per type, whatever the number of
+    tasks. The per-user threshold and the enabled types are applied by the caller (they live
+    in each user's preferences)."""
     oldest: datetime = now - settings.NOTIFICATIONS_LOOKBACK
     widest = max(THRESHOLD_DELTAS.values())
-    queries: dict[int, tuple[QuerySet[Task], str]] = {
+    due_key = _due_key()
+    queries: dict[int, tuple[QuerySet[Task], Callable[[Task], datetime]]] = {
         NotificationType.DEADLINE_APPROACHING: (
-            _open_tasks().filter(due_date__gte=now, due_date__lte=now + widest),
-            "due_date",
+            _open_tasks().filter(due_at__gte=now, due_at__lte=now + widest).alias(notification_key=due_key),
+            _key_of_due,
         ),
-        NotificationType.OVERDUE: (_open_tasks().filter(due_date__lt=now, due_date__gte=oldest), "due_date"),
+        NotificationType.OVERDUE: (
+            _open_tasks().filter(due_at__lt=now, due_at__gte=oldest).alias(notification_key=due_key),
+            _key_of_due,
+        ),
         NotificationType.REMINDER: (
-            _open_tasks().filter(remind_at__lte=now, remind_at__gte=oldest),
-            "remind_at",
+            _open_tasks()
+            .filter(remind_at__lte=now, remind_at__gte=oldest)
+            .alias(notification_key=F("remind_at")),
+            _key_of_reminder,
         ),
     }
     candidates = []
     for notification_type in types:
-        queryset, due_field = queries[notification_type]
-        for task in queryset.exclude(_not_yet_notified(notification_type, due_field)):
-            candidates.append((task, notification_type, getattr(task, due_field)))
+        queryset, key_of = queries[notification_type]
+        for task in queryset.exclude(_not_yet_notified(notification_type)):
+            candidates.append((task, notification_type, key_of(task)))
     return candidates

@@ -5,7 +5,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, connection, transaction
@@ -19,6 +19,7 @@ from notifications.models import EmailStatus, Notification, NotificationRun, Not
 from notifications.selectors import notification_candidates, notification_emails_stalled
 from notifications.tokens import unsubscribe_token_user
 from outbox.services import outbox_enqueue_many
+from tasks import dues
 from tasks.models import Task
 
 logger = logging.getLogger(__name__)
@@ -34,20 +35,14 @@ TYPES_BY_KIND: dict[str, tuple[int, ...]] = {
 # --- Generation ---------------------------------------------------------------------------
 
 
-def _local_time(moment: datetime, zone: ZoneInfo) -> str:
-    """e.g. ``Mon 7 Dec 2026, 09:30 CET``: the user's wall clock, with the zone's abbreviation."""
-    local = moment.astimezone(zone)
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} {local.tzname()}"
-
-
-def notification_message(*, task: Task, notification_type: int, due_at: datetime, zone: ZoneInfo) -> str:
-    """The text of a notification, from ``templates/notifications/messages/<type>.txt``."""
+def notification_message(*, task: Task, notification_type: int, zone: ZoneInfo, now: datetime) -> str:
+    """The text of a notification, from ``templates/notifications/messages/<type>.txt``, with
+    the task's due as SPEC §11 shows it on the owner's calendar (``dues.due_display``)."""
     name = NotificationType(notification_type).label.lower()
     context = {
         "task": task.title,
         "project": task.project.name,
-        "when": _local_time(due_at, zone),
-        "due": _local_time(task.due_date, zone) if task.due_date else None,
+        "due": dues.due_display(due_at=task.due_at, due_on=task.due_on, zone=zone, now=now),
     }
     return " ".join(render_plain_text(f"notifications/messages/{name}.txt", context).split())
 
@@ -62,10 +57,14 @@ def _notifications_for_user(
     email_reason = notification_email_skip_reason(user=user)
     email_status = EmailStatus.SKIPPED if email_reason else EmailStatus.PENDING
     notifications = []
-    for task, notification_type, due_at in items:
+    for task, notification_type, key in items:
         if not enabled[NotificationType(notification_type).label]:
             continue
-        if notification_type == NotificationType.DEADLINE_APPROACHING and due_at > horizon:
+        # The user's threshold is on the due moment, not on the key (an all-day task's day).
+        if (
+            notification_type == NotificationType.DEADLINE_APPROACHING
+            and cast(datetime, task.due_at) > horizon
+        ):
             continue
         notifications.append(
             Notification(
@@ -73,9 +72,9 @@ def _notifications_for_user(
                 user=user,
                 task=task,
                 type=notification_type,
-                due_at=due_at,
+                due_at=key,
                 message=notification_message(
-                    task=task, notification_type=notification_type, due_at=due_at, zone=zone
+                    task=task, notification_type=notification_type, zone=zone, now=now
                 ),
                 created_at=now,
                 email_status=email_status,

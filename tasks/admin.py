@@ -1,6 +1,8 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin import widgets
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -8,11 +10,46 @@ from tasks import services
 from tasks.models import Task
 
 
+class TaskAdminForm(forms.ModelForm):
+    """The due as the API has it: a moment (``due_date``) or a day (``due_on``); the due moment
+    (``due_at``) follows from them in the services."""
+
+    due_date = forms.SplitDateTimeField(
+        required=False, widget=widgets.AdminSplitDateTime, help_text="A timed task's due moment."
+    )
+
+    class Meta:
+        model = Task
+        fields = ["title", "description", "status", "priority", "due_on", "remind_at"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["due_date"] = self.instance.due_date
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("due_date") and cleaned.get("due_on"):
+            raise forms.ValidationError("A task is due at a moment or on a day, not both.")
+        return cleaned
+
+
 @admin.register(Task)
 class TaskAdmin(admin.ModelAdmin):
     """Edits go through the task services, so the board order and versions stay right."""
 
-    list_display = ["title", "project", "owner", "status", "priority", "position", "due_date", "updated_at"]
+    form = TaskAdminForm
+
+    list_display = [
+        "title",
+        "project",
+        "owner",
+        "status",
+        "priority",
+        "position",
+        "due_at",
+        "due_on",
+        "updated_at",
+    ]
     list_filter = ["status", "priority", "project__archived"]
     search_fields = ["title", "owner__email", "project__name"]
     list_select_related = ["project", "owner", "place"]
@@ -25,6 +62,8 @@ class TaskAdmin(admin.ModelAdmin):
         "status",
         "priority",
         "due_date",
+        "due_on",
+        "due_at",
         "remind_at",
         "position",
         "version",
@@ -36,6 +75,7 @@ class TaskAdmin(admin.ModelAdmin):
         "id",
         "project",
         "owner",
+        "due_at",
         "position",
         "version",
         "completed_at",

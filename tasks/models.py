@@ -1,4 +1,5 @@
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -38,7 +39,11 @@ class Task(models.Model):
     description = models.TextField(blank=True, default="")
     status = models.PositiveSmallIntegerField(choices=Status.choices, default=Status.TODO)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.MEDIUM)
-    due_date = models.DateTimeField(null=True, blank=True)
+    # The due moment (tasks.dues): ``due_date`` itself for a timed task, the end of ``due_on``
+    # in the owner's time zone for an all-day one. Every rule that compares a due with a moment
+    # reads this column, and its indexes serve them all.
+    due_at = models.DateTimeField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True, help_text="An all-day task's day (SPEC §11).")
     remind_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -56,11 +61,11 @@ class Task(models.Model):
         # 0002/0006 (PostgreSQL only).
         indexes = [
             models.Index(fields=["project", "status"], name="tasks_project_status_idx"),
-            models.Index(fields=["owner", "due_date"], name="tasks_owner_due_idx"),
-            # sort_by=due_date&sort_order=desc puts null due dates last: DESC NULLS LAST, which
-            # a backward scan of the index above cannot give.
+            models.Index(fields=["owner", "due_at"], name="tasks_owner_due_idx"),
+            # sort_by=due_date&sort_order=desc puts null dues last: DESC NULLS LAST, which a
+            # backward scan of the index above cannot give.
             models.Index(
-                models.F("owner"), models.F("due_date").desc(nulls_last=True), name="tasks_owner_due_desc_idx"
+                models.F("owner"), models.F("due_at").desc(nulls_last=True), name="tasks_owner_due_desc_idx"
             ),
             models.Index(fields=["owner", "priority"], name="tasks_owner_priority_idx"),
             models.Index(fields=["owner", "created_at"], name="tasks_owner_created_idx"),
@@ -68,7 +73,7 @@ class Task(models.Model):
             # The hourly notification run reads open tasks by due date and reminder time across
             # all users (notifications.selectors): small partial indexes, open tasks only.
             models.Index(
-                fields=["due_date"], name="tasks_open_due_idx", condition=~models.Q(status=Status.DONE)
+                fields=["due_at"], name="tasks_open_due_idx", condition=~models.Q(status=Status.DONE)
             ),
             models.Index(
                 fields=["remind_at"],
@@ -90,6 +95,12 @@ class Task(models.Model):
                 name="tasks_description_length",
             ),
             models.CheckConstraint(condition=models.Q(version__gte=1), name="tasks_version_positive"),
+            # An all-day task has a due moment; a timed one or one without a due has none of its own
+            # beyond ``due_at`` (which is then ``due_date``).
+            models.CheckConstraint(
+                condition=models.Q(due_on__isnull=True) | models.Q(due_at__isnull=False),
+                name="tasks_all_day_has_due_moment",
+            ),
             models.CheckConstraint(
                 condition=models.Q(status=Status.DONE, completed_at__isnull=False)
                 | (~models.Q(status=Status.DONE) & models.Q(completed_at__isnull=True)),
@@ -99,6 +110,21 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def due_date(self) -> datetime | None:
+        """The API's ``due_date``: the due moment of a timed task, None for an all-day one."""
+        return None if self.due_on is not None else self.due_at
+
+    @due_date.setter
+    def due_date(self, value: datetime | None) -> None:
+        """Makes the task timed at ``value``; None clears the moment of a timed task and leaves
+        an all-day task as it is (SPEC §11). All-day dues are set by ``tasks.services``, which
+        knows the owner's zone."""
+        if value is not None:
+            self.due_at, self.due_on = value, None
+        elif self.due_on is None:
+            self.due_at = None
 
     @property
     def position(self) -> int:

@@ -1,7 +1,7 @@
 import hashlib
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +15,7 @@ from config.change_stamps import cached_per_user
 from config.db import CountedRows
 from config.errors import Forbidden
 from projects.models import Project
-from tasks import board
+from tasks import board, dues
 from tasks.models import Priority, Status, Task
 
 SORT_FIELDS = ("created_at", "due_date", "priority", "position", "updated_at")
@@ -31,8 +31,8 @@ class TaskFilter(filters.FilterSet):
     status = MultipleNamesFilter(enum=Status, method="keep")
     priority = MultipleNamesFilter(enum=Priority)
     search = filters.CharFilter(method="filter_search", max_length=200)
-    due_date_from = BoundaryDateTimeFilter(field_name="due_date", lookup_expr="gte")
-    due_date_to = BoundaryDateTimeFilter(field_name="due_date", lookup_expr="lte", end=True)
+    due_date_from = BoundaryDateTimeFilter(method="filter_due_from")
+    due_date_to = BoundaryDateTimeFilter(method="filter_due_to")
     project_id = filters.UUIDFilter(method="keep")
     sort_by = filters.ChoiceFilter(choices=[(f, f) for f in SORT_FIELDS], method="keep")
     sort_order = filters.ChoiceFilter(choices=[("asc", "asc"), ("desc", "desc")], method="keep")
@@ -44,6 +44,24 @@ class TaskFilter(filters.FilterSet):
     def filter_search(self, queryset: QuerySet[Task], name: str, value: str) -> QuerySet[Task]:
         # icontains compiles to UPPER(col) LIKE UPPER(%term%): the trigram indexes match it.
         return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
+
+    # The owner's zone, in which a date-only bound starts or ends (set by task_list).
+    zone = dues.UTC_ZONE
+
+    def filter_due_from(self, queryset: QuerySet[Task], name: str, value: datetime | date) -> QuerySet[Task]:
+        """Due moments from ``value``. From a day: from its start in the owner's zone, and of
+        the all-day tasks those of that day on (the day before ends at the same instant)."""
+        if isinstance(value, datetime):
+            return queryset.filter(due_at__gte=value)
+        return queryset.filter(due_at__gte=dues.day_start(value, self.zone)).exclude(due_on__lt=value)
+
+    def filter_due_to(self, queryset: QuerySet[Task], name: str, value: datetime | date) -> QuerySet[Task]:
+        """Due moments up to ``value``. To a day: to its end in the owner's zone, where that
+        day's all-day tasks are due; a timed task at that instant is the next day's."""
+        if isinstance(value, datetime):
+            return queryset.filter(due_at__lte=value)
+        end = dues.day_end(value, self.zone)
+        return queryset.filter(due_at__lte=end).exclude(due_on__isnull=True, due_at=end)
 
     def keep(self, queryset: QuerySet[Task], name: str, value: Any) -> QuerySet[Task]:
         return queryset  # validated here, applied by task_list
@@ -65,10 +83,11 @@ BOARD_SORTS = {None: board.BOARD_ORDER, "position": ("position",)}
 
 
 def _task_ordering(sort_by: str, descending: bool) -> list[OrderBy]:
-    """ORDER BY a task field, ties broken by id for stable pages; null due dates last in both
-    directions (only due_date is nullable: NULLS LAST elsewhere keeps PostgreSQL off the
-    indexes)."""
+    """ORDER BY a task field, ties broken by id for stable pages. ``due_date`` orders by the due
+    moment, timed and all-day tasks together, null dues last in both directions (only it is
+    nullable: NULLS LAST elsewhere keeps PostgreSQL off the indexes)."""
     nulls_last = True if sort_by == "due_date" else None
+    sort_by = "due_at" if sort_by == "due_date" else sort_by
     field = F(sort_by).desc(nulls_last=nulls_last) if descending else F(sort_by).asc(nulls_last=nulls_last)
     return [field, F("id").asc()]
 
@@ -95,7 +114,9 @@ def task_list(*, user: User, params: Any, project: Project | None = None) -> Cou
     of rows, and sort every match where walking an index to the first page is far cheaper.
     The count (for pagination) reads the task table alone, where the search indexes lead with
     the owner."""
-    filterset = validated_filterset(TaskFilter(params, queryset=Task.objects.all()))
+    filterset = TaskFilter(params, queryset=Task.objects.all())
+    filterset.zone = dues.zone_of(user)
+    validated_filterset(filterset)
     data = filterset.form.cleaned_data
     if project is not None and project.owner_id != user.pk:
         raise Forbidden()

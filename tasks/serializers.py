@@ -3,7 +3,13 @@ from typing import Any
 
 from rest_framework import serializers
 
-from config.api.fields import EnumNameField, StrictCharField, StrictIntegerField, StrictUUIDField
+from config.api.fields import (
+    EnumNameField,
+    StrictCharField,
+    StrictDateField,
+    StrictIntegerField,
+    StrictUUIDField,
+)
 from tasks.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Priority, Status, Task
 from tasks.services import BULK_MAX_ITEMS
 
@@ -17,6 +23,15 @@ class TaskSerializer(serializers.ModelSerializer):
     position = serializers.IntegerField(
         read_only=True, help_text="0-based index in the column (project, status)."
     )
+    due_date = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="The moment a timed task is due; null for an all-day task."
+    )
+    due_on = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text="The day an all-day task is due (due at the end of that day in the owner's time zone); "
+        "null for a timed task.",
+    )
 
     class Meta:
         model = Task
@@ -28,6 +43,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "status",
             "priority",
             "due_date",
+            "due_on",
             "remind_at",
             "position",
             "version",
@@ -49,6 +65,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "status": STATUS_NAMES[task.status],
             "priority": PRIORITY_NAMES[task.priority],
             "due_date": _iso(task.due_date),
+            "due_on": task.due_on.isoformat() if task.due_on is not None else None,
             "remind_at": _iso(task.remind_at),
             "position": task.position,
             "version": task.version,
@@ -95,9 +112,26 @@ class TaskCreateSerializer(serializers.Serializer):
     )
     status = EnumNameField(Status, required=False)
     priority = EnumNameField(Priority, required=False)
-    due_date = serializers.DateTimeField(allow_null=True, required=False)
+    due_date = serializers.DateTimeField(
+        allow_null=True,
+        required=False,
+        help_text="Makes the task timed (clears `due_on`); null clears only a timed due.",
+    )
+    due_on = StrictDateField(
+        allow_null=True,
+        required=False,
+        help_text="`YYYY-MM-DD`: makes the task all-day (clears `due_date`); null clears only an all-day "
+        "due. Sending both `due_date` and `due_on` non-null is a 400; both null clears the due.",
+    )
     remind_at = serializers.DateTimeField(allow_null=True, required=False)
     position = position_field()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("due_date") is not None and attrs.get("due_on") is not None:
+            raise serializers.ValidationError(
+                {"due_on": ["A task is due at a moment (due_date) or on a day (due_on), not both."]}
+            )
+        return attrs
 
 
 class TaskUpdateSerializer(TaskCreateSerializer):

@@ -4,6 +4,7 @@ dense; these functions add versions, fields, logs and the change stamp."""
 
 import logging
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,13 +15,14 @@ from config.change_stamps import user_data_changed
 from config.db import bulk_set, model_assign
 from config.errors import Forbidden, NotFound
 from projects.models import Project
-from tasks import board
+from tasks import board, dues
 from tasks.models import Status, Task
 
 logger = logging.getLogger(__name__)
 
-# Fields a PATCH may change besides status and position.
-PLAIN_FIELDS = ("title", "description", "priority", "due_date", "remind_at")
+# Fields a PATCH may change besides status, position and the due (``_assign_due``).
+PLAIN_FIELDS = ("title", "description", "priority", "remind_at")
+DUE_FIELDS = ("due_at", "due_on")
 BULK_MAX_ITEMS = 100
 
 
@@ -30,6 +32,21 @@ class TaskVersionConflict(Exception):
     def __init__(self, task: Task) -> None:
         super().__init__(f"Task {task.pk} is at version {task.version}.")
         self.task = task
+
+
+def _owner_zone(owner_id: Any) -> ZoneInfo:
+    return dues.zone_of(User.objects.only("preferences").get(pk=owner_id))
+
+
+def _assign_due(task: Task, changes: dict[str, Any]) -> list[str]:
+    """Applies a request's ``due_date``/``due_on`` (SPEC §11) and the due moment that follows;
+    the changed field names. The owner's zone is read only for an all-day due."""
+    if "due_date" not in changes and "due_on" not in changes:
+        return []
+    due = dues.due_changed(dues.Due(task.due_date, task.due_on), changes)
+    zone = _owner_zone(task.owner_id) if due.due_on is not None else dues.UTC_ZONE
+    due_at = dues.due_moment(due_date=due.due_date, due_on=due.due_on, zone=zone)
+    return model_assign(instance=task, data={"due_at": due_at, "due_on": due.due_on}, fields=DUE_FIELDS)
 
 
 @transaction.atomic
@@ -43,7 +60,8 @@ def task_create(
 ) -> Task:
     """A new task at ``position`` of its column (the end when absent or past the end)."""
     board.lock([project.pk])
-    task = Task.objects.create(
+    due: dict[str, Any] = {name: fields.pop(name) for name in ("due_date", "due_on") if name in fields}
+    task = Task(
         project=project,
         owner_id=project.owner_id,
         title=title,
@@ -51,6 +69,8 @@ def task_create(
         completed_at=board.completed_at(status, timezone.now()),
         **fields,
     )
+    _assign_due(task, due)
+    task.save(force_insert=True)
     board.insert(task, position=position)
     user_data_changed(project.owner_id)
     logger.info("task created task_id=%s project_id=%s user_id=%s", task.pk, project.pk, project.owner_id)
@@ -73,7 +93,10 @@ def task_update(*, task: Task, changes: dict[str, Any], expected_version: int | 
         position=changes.get("position"),
         now=timezone.now(),
     )
-    changed = model_assign(instance=locked, data=changes, fields=PLAIN_FIELDS)
+    changed = [
+        *model_assign(instance=locked, data=changes, fields=PLAIN_FIELDS),
+        *_assign_due(locked, changes),
+    ]
     if changed or moved:
         locked.version += 1
         board_fields = ["status", "completed_at"] if moved else []
@@ -81,6 +104,21 @@ def task_update(*, task: Task, changes: dict[str, Any], expected_version: int | 
     user_data_changed(locked.owner_id)
     logger.info("task updated task_id=%s version=%s", locked.pk, locked.version)
     return locked
+
+
+def owner_zone_changed(*, user: User, **kwargs: Any) -> None:
+    """Moves the due moments of ``user``'s all-day tasks into their new time zone (SPEC §11):
+    they stay on their day; timed tasks keep their moment. One statement, in the caller's
+    transaction (``accounts.signals.timezone_changed``); the dashboard's cache ends with it,
+    and the next notification run judges the tasks by their new moments."""
+    zone = dues.zone_of(user)
+    rows = [
+        (pk, dues.due_moment(due_date=None, due_on=day, zone=zone))
+        for pk, day in Task.objects.filter(owner=user, due_on__isnull=False).values_list("pk", "due_on")
+    ]
+    bulk_set(Task, ["due_at"], rows)
+    user_data_changed(user.pk)
+    logger.info("all-day dues moved user_id=%s tasks=%d zone=%s", user.pk, len(rows), zone.key)
 
 
 @transaction.atomic

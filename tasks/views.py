@@ -57,22 +57,27 @@ TASK_LIST_PARAMETERS = [
         "due_date_from",
         OpenApiTypes.STR,
         allow_blank=False,
-        description="Inclusive. An ISO 8601 date-time (UTC when it has no offset) or a date "
-        "(from 00:00 UTC).",
+        description="Inclusive, on the due moment (an all-day task is due at the end of its day in the "
+        "owner's time zone). An ISO 8601 date-time (UTC when it has no offset) or a date `YYYY-MM-DD`: "
+        "from the start of that day in the caller's time zone (`preferences.timezone`), all-day tasks of "
+        "that day on.",
     ),
     OpenApiParameter(
         "due_date_to",
         OpenApiTypes.STR,
         allow_blank=False,
-        description="Inclusive. An ISO 8601 date-time (UTC when it has no offset) or a date (to the end of "
-        "that day, UTC).",
+        description="Inclusive, on the due moment. An ISO 8601 date-time (UTC when it has no offset) or a "
+        "date `YYYY-MM-DD`: to the end of that day in the caller's time zone, which is where that day's "
+        "all-day tasks are due (a timed task at the next midnight belongs to the next day).",
     ),
     OpenApiParameter(
         "sort_by",
         OpenApiTypes.STR,
         enum=list(SORT_FIELDS),
         description="Default: the board order (status TODO, IN_PROGRESS, DONE, then position). Priority "
-        "sorts by rank; tasks without a due date come last in both directions.",
+        "sorts by rank. `due_date` orders timed and all-day tasks together by their due moment (an all-day "
+        "task's is the end of its day in the owner's time zone); tasks without a due come last in both "
+        "directions.",
     ),
     OpenApiParameter(
         "sort_order",

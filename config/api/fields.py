@@ -67,3 +67,21 @@ class EnumNameField(serializers.ChoiceField):
 
     def to_representation(self, value: Any) -> str:
         return self.enum(value).label
+
+
+class StrictDateField(JSONTypeMixin, serializers.DateField):
+    """A calendar day as exactly ``YYYY-MM-DD``: ``strptime`` alone would take ``2026-1-5``, and
+    a date-time is not a day."""
+
+    json_types = (str,)
+    day = re.compile(r"\d{4}-\d{2}-\d{2}")
+    default_error_messages = {"invalid": "Enter a date as YYYY-MM-DD."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("input_formats", ["%Y-%m-%d"])
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and not self.day.fullmatch(data):
+            self.fail("invalid")
+        return super().to_internal_value(data)

@@ -1,6 +1,6 @@
 """Query-parameter parsing shared by list endpoints: strict values, 400 on anything unknown."""
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django import forms
@@ -55,28 +55,24 @@ class MultipleNamesFilter(filters.MultipleChoiceFilter):
 
 
 class BoundaryDateTimeField(forms.Field):
-    """An ISO 8601 date-time, or a plain date meaning the start (``end=False``) or the end
-    (``end=True``) of that day in UTC. A date-time without an offset is taken as UTC."""
+    """An ISO 8601 date-time (UTC when it has no offset), or a plain date (``YYYY-MM-DD``),
+    returned as a ``date``: the filter decides in whose zone that day starts and ends."""
 
-    def __init__(self, *args: Any, end: bool = False, **kwargs: Any) -> None:
-        self.end = end
-        super().__init__(*args, **kwargs)
-
-    def to_python(self, value: Any) -> datetime | None:
+    def to_python(self, value: Any) -> datetime | date | None:
         if value in (None, ""):
             return None
         text = str(value).strip()
         try:
             # A plain date first: parse_datetime would read "2026-05-01" as midnight.
             day = parse_date(text)
-            moment = (
-                datetime.combine(day, time.max if self.end else time.min) if day else parse_datetime(text)
-            )
+            moment = day or parse_datetime(text)
         except ValueError:
             moment = None
         if moment is None:
             raise forms.ValidationError("Enter an ISO 8601 date or date-time, e.g. 2026-05-01T09:00:00Z.")
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        if isinstance(moment, datetime) and moment.tzinfo is None:
+            return moment.replace(tzinfo=UTC)
+        return moment
 
 
 class BoundaryDateTimeFilter(filters.Filter):

@@ -25,7 +25,7 @@ def test_bulk_set_writes_the_fields_of_each_row_in_one_statement_and_leaves_the_
     with CaptureQueriesContext(connection) as queries:
         bulk_set(
             Task,
-            ["title", "priority", "due_date"],
+            ["title", "priority", "due_at"],
             [
                 (first.pk, 'It\'s "quoted"', Priority.URGENT, None),
                 (second.pk, "Zweite ✓", Priority.LOW, DUE),
@@ -52,11 +52,11 @@ def test_bulk_set_with_every_value_null_and_with_no_rows():
     project = ProjectFactory()
     tasks = [make_task(project=project, title=f"Task {n}", due_date=DUE) for n in range(3)]
 
-    bulk_set(Task, ["due_date", "remind_at"], [(task.pk, None, None) for task in tasks])
+    bulk_set(Task, ["due_at", "remind_at"], [(task.pk, None, None) for task in tasks])
     with CaptureQueriesContext(connection) as queries:
         bulk_set(Task, ["title"], [])
 
-    assert list(Task.objects.values_list("due_date", flat=True)) == [None, None, None]
+    assert list(Task.objects.values_list("due_at", flat=True)) == [None, None, None]
     assert len(queries) == 0
 
 

@@ -20,13 +20,15 @@ def user(db) -> User:
 
 @pytest.fixture
 def fake_google(settings, monkeypatch) -> Iterator[FakeGoogle]:
-    """A fake Google on 127.0.0.1; every GOOGLE_* setting points at it."""
+    """A fake Google on 127.0.0.1; every GOOGLE_* setting points at it. A test ends with no
+    event times refused, unless it empties ``refused_times`` itself (the refusal tests)."""
     fake = FakeGoogle().start()
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
     for name, value in fake.settings().items():
         setattr(settings, name, value)
     yield fake
     fake.stop()
+    assert fake.refused_times == [], f"Google would refuse these event times: {fake.refused_times}"
 
 
 def connect(user: User, fake: FakeGoogle, **fields) -> GoogleIntegration:

@@ -1,13 +1,21 @@
 """A fake Google on 127.0.0.1 for tests, spoken to by the real client libraries over HTTP:
 OAuth consent (auto-approves, or refuses), token (authorization_code with PKCE check and an
-ID token, refresh_token), revoke, and Calendar v3 events (insert, get, patch, delete, list
-with sync tokens and 410, watch) and channels.stop.
+ID token, refresh_token), revoke, and Calendar v3 events (insert, get, patch, update, delete,
+list with sync tokens and 410, watch) and channels.stop.
+
+Event times are checked as Google checks them on insert, update and patch (``check_event_times``):
+a start and an end, each with exactly one of ``date`` (all-day) and ``dateTime``, both of one
+kind, the end after the start, ``timeZone`` an IANA name, a ``dateTime`` without an offset only
+with a ``timeZone``; anything else is a 400, so a sync sending a bad shape fails its test. A
+patch merges objects key by key and a null removes a key, as Google's patch semantics do (an
+event switching kinds must clear the other kind's keys). Events keep the shape they were given.
 
 ``fail(...)`` makes the next matching requests answer an error (optionally after doing the
 work, as when an answer is lost on the way back); ``hold(...)`` keeps matching requests
 waiting until released (a call in progress); ``id_token_claims`` / ``id_token_raw`` bend the
 ID token; ``edit_event`` / ``delete_event_in_google`` play a user changing the calendar in
-Google."""
+Google (``edit_event`` replaces ``start`` and ``end`` whole, so it switches kinds, and refuses a
+shape Google would refuse)."""
 
 import base64
 import hashlib
@@ -18,15 +26,88 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 CLIENT_ID = "test-client-id.apps.googleusercontent.com"
 CLIENT_SECRET = "test-client-secret"
 REDIRECT_URI = "http://testserver/api/v1/integrations/google/callback"
 EVENT_ID = re.compile(r"^[a-v0-9]{5,1024}$")
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$")
+
+
+class BadEventTimes(ValueError):
+    """Times Google refuses (400 with ``reason``)."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def _when(event: dict[str, Any], which: str) -> tuple[str, date | datetime]:
+    """The kind ("date" or "dateTime") and value of an event's ``start`` or ``end``."""
+    value = event.get(which)
+    if not isinstance(value, dict):
+        raise BadEventTimes("required", f"Missing {which} time.")
+    zone_name = value.get("timeZone")
+    zone = None
+    if zone_name is not None:
+        try:
+            zone = ZoneInfo(zone_name)
+        except (ZoneInfoNotFoundError, ValueError, TypeError):
+            raise BadEventTimes("invalid", f"Invalid time zone definition for {which} time.") from None
+    if ("date" in value) == ("dateTime" in value):
+        raise BadEventTimes("invalid", f"The {which} time must have exactly one of date and dateTime.")
+    text = value.get("date", value.get("dateTime"))
+    kind, pattern = ("date", DATE) if "date" in value else ("dateTime", DATE_TIME)
+    malformed = BadEventTimes("invalid", f"Invalid {which} {kind}.")
+    if not isinstance(text, str) or not pattern.match(text):
+        raise malformed
+    try:
+        parsed: date | datetime = (date if kind == "date" else datetime).fromisoformat(text)
+    except ValueError:  # the pattern's shape, but no such day or time (2026-02-30)
+        raise malformed from None
+    if isinstance(parsed, datetime) and parsed.tzinfo is None:
+        if zone is None:
+            raise BadEventTimes("required", f"Missing time zone definition for {which} time.")
+        parsed = parsed.replace(tzinfo=zone)
+    return kind, parsed
+
+
+def check_event_times(event: dict[str, Any]) -> None:
+    """Raises BadEventTimes for times Google refuses; an all-day end is exclusive, so it must be
+    after the start; a timed end may equal its start."""
+    start_kind, start = _when(event, "start")
+    end_kind, end = _when(event, "end")
+    if start_kind != end_kind:
+        raise BadEventTimes("invalid", "Start and end times must either both be date or both be dateTime.")
+    if end < start or (start_kind == "date" and end == start):  # type: ignore[operator]
+        raise BadEventTimes("timeRangeEmpty", "The specified time range is empty.")
+
+
+def _without_nulls(value: Any) -> Any:
+    """What Google keeps of a body: a null is no value."""
+    if isinstance(value, dict):
+        return {key: _without_nulls(item) for key, item in value.items() if item is not None}
+    return value
+
+
+def _merged(target: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    """Google's patch semantics: objects merge key by key, a null removes the key, anything else
+    (arrays included) replaces."""
+    result = dict(target)
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        elif isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = _merged(result[key], value)
+        else:
+            result[key] = _without_nulls(value)
+    return result
 
 
 @dataclass
@@ -85,6 +166,9 @@ class FakeGoogle:
         self.access_tokens: dict[str, tuple[str, float]] = {}  # token -> (refresh token, expiry)
         self.revoked: list[str] = []
         self.events: dict[str, dict[str, Any]] = {}
+        # Every refusal of an event's times (the messages): the fixture fails a test that
+        # leaves one here, so a sync sending a bad shape cannot pass unnoticed.
+        self.refused_times: list[str] = []
         self.seq = 0
         self.stale_sync_tokens = False
         self.channels: dict[str, dict[str, Any]] = {}
@@ -100,7 +184,10 @@ class FakeGoogle:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.server.daemon_threads = True
         self.server.fake = self  # type: ignore[attr-defined]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # A short poll: shutdown() waits up to one interval, at every test's teardown.
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     # --- life cycle and settings ----------------------------------------------------------
     @property
@@ -192,9 +279,13 @@ class FakeGoogle:
             return [dict(e) for e in self.events.values() if e["status"] != "cancelled"]
 
     def edit_event(self, event_id: str, **changes: Any) -> dict[str, Any]:
+        """Top-level fields replaced (``start``/``end`` whole); BadEventTimes for times Google's
+        own UI could not produce."""
         with self.lock:
             event = self.events[event_id]
-            event.update(changes)
+            edited = {**event, **_without_nulls(changes)}
+            check_event_times(edited)
+            event.update(edited)
             return self._touch(event)
 
     def delete_event_in_google(self, event_id: str) -> None:
@@ -264,6 +355,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_PATCH(self) -> None:
         self._dispatch("PATCH")
+
+    def do_PUT(self) -> None:
+        self._dispatch("PUT")
 
     def do_DELETE(self) -> None:
         self._dispatch("DELETE")
@@ -340,8 +434,18 @@ class _Handler(BaseHTTPRequestHandler):
             return (*_error(404, "notFound", "Not Found"), {})
         if method == "GET":
             return 200, _public(event), {}
-        if method == "PATCH":
-            event.update({k: v for k, v in body.items() if k != "id"})
+        if method in ("PATCH", "PUT"):
+            fields = {k: v for k, v in body.items() if k != "id"}
+            if method == "PATCH":
+                edited = _merged(event, fields)
+            else:  # update: the body is the whole event
+                kept: dict[str, Any] = {k: event[k] for k in ("id", "created") if k in event}
+                edited = {**kept, "status": "confirmed", **_without_nulls(fields)}
+            refusal = self._times_refused(edited)
+            if refusal is not None:
+                return (*refusal, {})
+            event.clear()
+            event.update(edited)
             return 200, _public(fake._touch(event)), {}
         if method == "DELETE":
             if event["status"] == "cancelled":
@@ -430,9 +534,21 @@ class _Handler(BaseHTTPRequestHandler):
             return _error(400, "invalid", "Invalid resource id value.")
         if event_id in fake.events:
             return _error(409, "duplicate", "The requested identifier already exists.")
+        body = _without_nulls(body)
+        refusal = self._times_refused(body)
+        if refusal is not None:
+            return refusal
         event = {**body, "id": event_id, "status": body.get("status", "confirmed"), "created": _now_rfc3339()}
         fake.events[event_id] = event
         return 200, _public(fake._touch(event))
+
+    def _times_refused(self, event: dict[str, Any]) -> tuple[int, Any] | None:
+        try:
+            check_event_times(event)
+        except BadEventTimes as bad:
+            self.fake.refused_times.append(str(bad))
+            return _error(400, bad.reason, str(bad))
+        return None
 
     def _list(self, query: dict[str, str]) -> tuple[int, Any]:
         fake = self.fake

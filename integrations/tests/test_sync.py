@@ -1,7 +1,7 @@
 """Two-way sync against the fake Google: push of tasks to events, incremental pull with sync
 tokens, last write wins, echo suppression, unlinking, retries, token refresh and revocation."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -222,7 +222,7 @@ def test_an_all_day_event_and_an_empty_title_keep_the_task_valid(integration, us
 
     task.refresh_from_db()
     assert task.title == "Keep me"
-    assert task.due_date == datetime(2030, 5, 6, tzinfo=UTC)
+    assert (task.due_on, task.due_date) == (date(2030, 5, 6), None)
 
 
 def test_conflict_the_later_task_edit_wins(integration, user, fake_google, clock):

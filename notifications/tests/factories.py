@@ -1,6 +1,6 @@
-"""Users with preferences and tasks with due dates, built through the real services."""
+"""Users with preferences and tasks with dues (timed or all-day), built through the real services."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, cast
 
 from django.utils import timezone
@@ -11,6 +11,7 @@ from accounts.tests.factories import UserFactory
 from notifications.models import EmailStatus, Notification, NotificationType
 from projects.models import Project
 from projects.tests.factories import ProjectFactory
+from tasks import dues
 from tasks.models import Task
 from tasks.services import task_create
 
@@ -29,11 +30,13 @@ def make_task(
     project: Project | None = None,
     title: str = "Write report",
     due_date: datetime | None = None,
+    due_on: date | None = None,
     **fields: Any,
 ) -> Task:
+    """A task due at ``due_date``, or all day on ``due_on`` (its due moment in the owner's zone)."""
     if project is None:
         project = cast(Project, ProjectFactory(owner=user or make_user(), name="Work"))
-    return task_create(project=project, title=title, due_date=due_date, **fields)
+    return task_create(project=project, title=title, due_date=due_date, due_on=due_on, **fields)
 
 
 def make_notification(
@@ -52,7 +55,9 @@ def make_notification(
         type=notification_type,
         message=message,
         read=read,
-        due_at=task.due_date if task and task.due_date else moment,
+        due_at=dues.notification_key(due_at=task.due_at, due_on=task.due_on)
+        if task and task.due_at
+        else moment,
         created_at=moment,
         email_status=EmailStatus.SKIPPED,
     )

@@ -3,7 +3,7 @@ over HTTP to a fake SES server on 127.0.0.1: content and headers, retries, recor
 and never a second copy."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -69,7 +69,7 @@ def test_the_email_has_both_parts_the_unsubscribe_headers_and_link(ses, generate
     )
     body = parts(message)
     assert set(body) == {"text/plain", "text/html"}
-    expected = '"Write report" in Work is due Mon 7 Dec 2026, 12:00 CET.'
+    expected = '"Write report" in Work is due Mon 7 Dec 12:00 CET.'
     assert expected in body["text/plain"]
     assert expected.replace('"', "&quot;") in body["text/html"]
     assert header_link in body["text/plain"]
@@ -92,6 +92,22 @@ def test_the_email_has_both_parts_the_unsubscribe_headers_and_link(ses, generate
     assert response.status_code == 200
     user.refresh_from_db()
     assert user.preferences["email_notifications"] is False
+
+
+def test_an_all_day_due_is_shown_as_its_day_in_the_subject_and_both_parts(ses, generate):
+    # Given a user in Los Angeles, where NOW (08:00 UTC) is midnight starting Monday 7 December,
+    # and a task due all that day: its due moment is 24 hours away
+    user = make_user(timezone="America/Los_Angeles")
+    make_task(user=user, title="Pay rent", due_on=date(2026, 12, 7))
+
+    generate()
+
+    message = ses.delivered[0]
+    assert message["Subject"] == "Due soon: Pay rent"
+    body = parts(message)
+    expected = '"Pay rent" in Work is due Mon 7 Dec.'
+    assert expected in body["text/plain"]
+    assert expected.replace('"', "&quot;") in body["text/html"]
 
 
 def test_a_permanent_refusal_is_not_retried(ses, generate):

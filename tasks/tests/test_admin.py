@@ -1,4 +1,4 @@
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from django.db import connection
@@ -35,6 +35,7 @@ def change_form(task, **overrides):
         "priority": str(task.priority),
         "due_date_0": "",
         "due_date_1": "",
+        "due_on": "",
         "remind_at_0": "",
         "remind_at_1": "",
         "_save": "Save",
@@ -274,3 +275,36 @@ def test_delete_selected_asks_for_confirmation_first(staff_client):
 
     assert response.status_code == 200
     assert Task.objects.filter(pk=task.pk).exists()
+
+
+def test_an_all_day_due_set_in_the_admin_ends_at_midnight_in_the_owners_zone(staff_client):
+    project = ProjectFactory(owner__preferences={"timezone": "Asia/Kolkata"})
+    task = make_task(project=project, title="Timed", due_date=datetime(2030, 5, 1, 9, 30, tzinfo=UTC))
+
+    response = staff_client.post(
+        reverse("admin:tasks_task_change", args=[task.pk]), change_form(task, due_on="2030-05-02")
+    )
+
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert (task.due_on, task.due_date, task.due_at) == (
+        date(2030, 5, 2),
+        None,
+        datetime(2030, 5, 2, 18, 30, tzinfo=UTC),
+    )
+    page = staff_client.get(reverse("admin:tasks_task_change", args=[task.pk])).content.decode()
+    assert 'name="due_on" value="2030-05-02"' in page
+
+
+def test_the_admin_refuses_a_moment_and_a_day_together(staff_client):
+    task = make_task(title="Dated")
+
+    response = staff_client.post(
+        reverse("admin:tasks_task_change", args=[task.pk]),
+        change_form(task, due_on="2030-05-02", due_date_0="2030-05-01", due_date_1="09:30:00"),
+    )
+
+    assert response.status_code == 200
+    assert "not both" in response.content.decode()
+    task.refresh_from_db()
+    assert (task.due_on, task.due_at, task.version) == (None, None, 1)

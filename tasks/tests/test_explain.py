@@ -48,7 +48,7 @@ WITH numbered AS (
     FROM numbered
 ), tasks AS (
 INSERT INTO tasks_task (
-    id, project_id, owner_id, title, description, status, priority, due_date, remind_at,
+    id, project_id, owner_id, title, description, status, priority, due_at, due_on, remind_at,
     version, completed_at, created_at, updated_at
 )
 SELECT id,
@@ -71,7 +71,10 @@ SELECT id,
        status,
        1 + (i / 7) %% 4,
        CASE WHEN i %% 11 = 0 THEN NULL
+            -- One in five all-day (due at the end of the day, UTC), the rest timed.
+            WHEN i %% 5 = 0 THEN (current_date + (i * 37) %% 397 - 99)::timestamp AT TIME ZONE 'UTC'
             ELSE now() + make_interval(days => (i * 37) %% 397 - 100, hours => i %% 23) END,
+       CASE WHEN i %% 11 <> 0 AND i %% 5 = 0 THEN current_date + (i * 37) %% 397 - 100 END,
        NULL,
        1,
        CASE WHEN status = 3 THEN created_at + interval '1 day' ELSE NULL END,
@@ -156,10 +159,11 @@ def test_the_data_set_is_as_large_and_dense_as_intended(data_set):
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*), count(*) FILTER (WHERE owner_id = %s), count(DISTINCT project_id), "
-            "count(*) FILTER (WHERE due_date IS NULL) FROM tasks_task",
+            "count(*) FILTER (WHERE due_at IS NULL), count(*) FILTER (WHERE due_on IS NOT NULL) "
+            "FROM tasks_task",
             [heavy_user.pk],
         )
-        total, heavy, projects, without_due_date = cursor.fetchone()
+        total, heavy, projects, without_due_date, all_day = cursor.fetchone()
         cursor.execute(
             "SELECT count(*) FROM (SELECT project_id, status FROM tasks_taskposition GROUP BY 1, 2 "
             "HAVING min(position) <> 0 OR max(position) <> count(*) - 1) AS broken"
@@ -167,6 +171,7 @@ def test_the_data_set_is_as_large_and_dense_as_intended(data_set):
         broken_columns = cursor.fetchone()[0]
     assert (total, heavy, projects) == (100_000, 20_000, HEAVY_PROJECTS + OTHER_USERS)
     assert 0 < without_due_date < total
+    assert total // 6 < all_day < total // 4  # one in five of those with a due
     assert broken_columns == 0
     assert task_list(user=heavy_user, params=QueryDict(f"search={RARE_WORD.upper()}")).count() > 20
 

@@ -32,8 +32,9 @@ def test_seed_demo_creates_a_user_with_a_board(api_client):
     assert set(tasks.values_list("status", flat=True)) == {Status.TODO, Status.IN_PROGRESS, Status.DONE}
     now = timezone.now()
     open_tasks = tasks.exclude(status=Status.DONE)
-    assert open_tasks.filter(due_date__lt=now).exists()
-    assert open_tasks.filter(due_date__gte=now, due_date__lt=now + timezone.timedelta(days=1)).exists()
+    assert open_tasks.filter(due_at__lt=now).exists()
+    assert open_tasks.filter(due_at__gte=now, due_at__lt=now + timezone.timedelta(days=1)).exists()
+    assert open_tasks.filter(due_on__isnull=False).exists()
     for project in user.projects.all():
         for status in Status.values:
             positions = list(
@@ -50,7 +51,7 @@ def test_seed_demo_twice_resets_password_and_board(api_client):
 
     assert "password reset" in text
     assert User.objects.filter(email="demo@taskflow.local").count() == 1
-    assert Task.objects.count() == 13
+    assert Task.objects.count() == 16  # the demo board: 16 tasks
     old = api_client.post(
         "/api/v1/auth/login", {"email": "demo@taskflow.local", "password": first}, format="json"
     )

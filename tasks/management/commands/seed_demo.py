@@ -1,4 +1,5 @@
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -7,16 +8,26 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import user_preferences_update
 from projects.models import Project
 from projects.services import project_create
+from tasks import dues
 from tasks.models import Priority, Status
 from tasks.services import task_create
 
 DEMO_EMAIL = "demo@taskflow.local"
 DEMO_USERNAME = "demo"
 
-# (project name, color, [(title, status, priority, due in hours or None)])
-DEMO_BOARD: list[tuple[str, str, list[tuple[str, int, int, float | None]]]] = [
+
+@dataclass(frozen=True)
+class Day:
+    """An all-day due: this many days after today, in the demo user's zone."""
+
+    days: int
+
+
+# (project name, color, [(title, status, priority, due in hours, an all-day Day, or None)])
+DEMO_BOARD: list[tuple[str, str, list[tuple[str, int, int, float | Day | None]]]] = [
     (
         "Website relaunch",
         "#3B82F6",
@@ -24,6 +35,7 @@ DEMO_BOARD: list[tuple[str, str, list[tuple[str, int, int, float | None]]]] = [
             ("Collect content from every team", Status.TODO, Priority.HIGH, 20),
             ("Pick a font pairing", Status.TODO, Priority.LOW, None),
             ("Write the launch announcement", Status.TODO, Priority.MEDIUM, 24 * 5),
+            ("Launch day", Status.TODO, Priority.URGENT, Day(6)),
             ("Build the pricing page", Status.IN_PROGRESS, Priority.URGENT, 6),
             ("Migrate blog posts", Status.IN_PROGRESS, Priority.MEDIUM, -30),
             ("Set up analytics", Status.DONE, Priority.MEDIUM, -48),
@@ -34,6 +46,8 @@ DEMO_BOARD: list[tuple[str, str, list[tuple[str, int, int, float | None]]]] = [
         "#10B981",
         [
             ("Renew car insurance", Status.TODO, Priority.URGENT, -5),
+            ("Water the plants", Status.TODO, Priority.LOW, Day(0)),
+            ("Call grandma", Status.TODO, Priority.MEDIUM, Day(-1)),
             ("Book dentist appointment", Status.TODO, Priority.MEDIUM, 24 * 3),
             ("Fix the kitchen tap", Status.IN_PROGRESS, Priority.HIGH, 40),
             ("File tax return", Status.DONE, Priority.HIGH, -24 * 10),
@@ -54,12 +68,14 @@ DEMO_BOARD: list[tuple[str, str, list[tuple[str, int, int, float | None]]]] = [
 class Command(BaseCommand):
     help = (
         "Creates (or resets) a demo user with a fresh password and a board of projects and tasks "
-        "(every status, some due soon, some overdue), and prints the credentials."
+        "(every status, some due soon, some overdue, some all-day), in a time zone, and prints the "
+        "credentials."
     )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--email", default=DEMO_EMAIL)
         parser.add_argument("--username", default=DEMO_USERNAME)
+        parser.add_argument("--timezone", default="Europe/Berlin", help="The demo user's IANA time zone.")
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
@@ -77,6 +93,7 @@ class Command(BaseCommand):
             user.token_generation += 1
             user.save(update_fields=["password", "is_active", "token_generation", "updated_at"])
             self.stdout.write(self.style.WARNING(f"Demo user {user.email} existed; password reset."))
+        user_preferences_update(user=user, changes={"timezone": options["timezone"]})
         created = self._seed_board(user)
         self.stdout.write(f"Board: {created} tasks in {len(DEMO_BOARD)} projects.")
         self.stdout.write(f"  email:    {user.email}\n  password: {password}")
@@ -85,11 +102,15 @@ class Command(BaseCommand):
         """Replaces the demo user's projects with the demo board; returns the task count."""
         Project.objects.filter(owner=user).delete()
         now = timezone.now()
+        today = dues.local_date(now, dues.zone_of(user))
         count = 0
         for name, color, tasks in DEMO_BOARD:
             project = project_create(owner=user, name=name, color=color)
-            for title, status, priority, due_in_hours in tasks:
-                due = None if due_in_hours is None else now + timedelta(hours=due_in_hours)
-                task_create(project=project, title=title, status=status, priority=priority, due_date=due)
+            for title, status, priority, due in tasks:
+                if isinstance(due, Day):
+                    when: dict[str, Any] = {"due_on": today + timedelta(days=due.days)}
+                else:
+                    when = {"due_date": None if due is None else now + timedelta(hours=due)}
+                task_create(project=project, title=title, status=status, priority=priority, **when)
                 count += 1
         return count
