@@ -5,9 +5,10 @@ from django.contrib import admin
 from django.contrib.admin import widgets
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
-from tasks import services
-from tasks.models import Task
+from tasks import recurring, services
+from tasks.models import Task, TaskCompletion
 
 
 class TaskAdminForm(forms.ModelForm):
@@ -33,11 +34,26 @@ class TaskAdminForm(forms.ModelForm):
         return cleaned
 
 
+class CompletionInline(admin.TabularInline):
+    """A recurring task's completed occurrences, newest first (read-only: they are history)."""
+
+    model = TaskCompletion
+    fields = ["due_on", "due_at", "completed_at"]
+    readonly_fields = ["due_on", "due_at", "completed_at"]
+    ordering = ["-completed_at"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Task)
 class TaskAdmin(admin.ModelAdmin):
     """Edits go through the task services, so the board order and versions stay right."""
 
     form = TaskAdminForm
+    inlines = [CompletionInline]
 
     list_display = [
         "title",
@@ -65,6 +81,7 @@ class TaskAdmin(admin.ModelAdmin):
         "due_on",
         "due_at",
         "remind_at",
+        "recurrence_rule",
         "position",
         "version",
         "completed_at",
@@ -76,6 +93,7 @@ class TaskAdmin(admin.ModelAdmin):
         "project",
         "owner",
         "due_at",
+        "recurrence_rule",
         "position",
         "version",
         "completed_at",
@@ -83,6 +101,15 @@ class TaskAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     ordering = ["-updated_at"]
+
+    @admin.display(description="Recurrence")
+    def recurrence_rule(self, task: Task) -> str:
+        """The rule, its mode and the next dues (set through the API)."""
+        shown = recurring.as_json(task, timezone.now())
+        if shown is None:
+            return "-"
+        upcoming = ", ".join(shown["next"]) or "none left"
+        return f"{shown['rrule']} (from {shown['from']}, start {shown['start']}); next: {upcoming}"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # tasks are created through the API, at a place on the board

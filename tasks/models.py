@@ -45,6 +45,10 @@ class Task(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     due_on = models.DateField(null=True, blank=True, help_text="An all-day task's day (SPEC §11).")
     remind_at = models.DateTimeField(null=True, blank=True)
+    # A recurring task's rule (SPEC §12, tasks.recurrence): {"rrule": normalised text, "from":
+    # "due" | "completion", "start": the rule's DTSTART (a day or an ISO moment), "served": the
+    # occurrences served (COUNT of "completion"), "zone": the owner's zone it recurs in}.
+    recurrence = models.JSONField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -130,6 +134,23 @@ class Task(models.Model):
     def position(self) -> int:
         """The 0-based index of the task in its column (SPEC §5)."""
         return self.place.position
+
+
+class TaskCompletion(models.Model):
+    """A completed occurrence of a recurring task (``GET /tasks/{id}/completions``): the due it
+    had (a moment or a day) and when it was done."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="completions", db_index=False)
+    due_at = models.DateTimeField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    completed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["task", "-completed_at", "-id"], name="tasks_completions_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} done {self.completed_at:%Y-%m-%d %H:%M}"
 
 
 class TaskPosition(models.Model):

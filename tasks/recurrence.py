@@ -121,8 +121,9 @@ def _until(value: str, all_day: bool, zone: ZoneInfo) -> date | datetime:
                 UTC
             ) - timedelta(seconds=1)
         if moment_match:
-            *fields, utc = moment_match.groups()
-            moment = datetime(*(int(part) for part in fields), tzinfo=UTC if utc else zone)
+            year, month, mday, hour, minute, second = (int(part) for part in moment_match.groups()[:6])
+            written_in = UTC if moment_match[7] else zone
+            moment = datetime(year, month, mday, hour, minute, second, tzinfo=written_in)
             return moment.astimezone(zone).date() if all_day else moment.astimezone(UTC)
     except ValueError:
         pass

@@ -16,7 +16,7 @@ from config.db import CountedRows
 from config.errors import Forbidden
 from projects.models import Project
 from tasks import board, dues
-from tasks.models import Priority, Status, Task
+from tasks.models import Priority, Status, Task, TaskCompletion
 
 SORT_FIELDS = ("created_at", "due_date", "priority", "position", "updated_at")
 # The filters that decide how many tasks a list holds (the page and the order do not).
@@ -134,6 +134,11 @@ def task_list(*, user: User, params: Any, project: Project | None = None) -> Cou
     counted = filterset.filter_queryset(Task.objects.filter(**on_task))
     key = _search_count_key(data, project)
     return CountedRows(rows, counted, cache=_cached_count(key, user) if key else None)
+
+
+def task_completions(*, task: Task) -> QuerySet[TaskCompletion]:
+    """A recurring task's completions, newest first (SPEC §12)."""
+    return TaskCompletion.objects.filter(task=task).order_by("-completed_at", "-id")
 
 
 def _cached_count(key: str, user: User) -> Callable[[Callable[[], int]], int]:

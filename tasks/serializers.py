@@ -1,6 +1,7 @@
 from datetime import UTC, datetime
 from typing import Any
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from config.api.fields import (
@@ -10,10 +11,48 @@ from config.api.fields import (
     StrictIntegerField,
     StrictUUIDField,
 )
-from tasks.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Priority, Status, Task
+from tasks import recurring
+from tasks.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Priority, Status, Task, TaskCompletion
 from tasks.services import BULK_MAX_ITEMS
 
 POSITION_MAX = 2_147_483_647
+
+
+class RecurrenceSerializer(serializers.Serializer):
+    """A recurring task's rule as the API answers it (SPEC §12)."""
+
+    rrule = serializers.CharField(
+        help_text="The RRULE, normalised: parts in SPEC order, `INTERVAL=1` left out."
+    )
+    start = serializers.CharField(
+        help_text="The rule's DTSTART: the due when the rule was last set or the due last edited by a client "
+        "(`YYYY-MM-DD` for an all-day task, an ISO 8601 moment for a timed one); `COUNT` counts from it."
+    )
+    next = serializers.ListField(
+        child=serializers.CharField(),
+        max_length=3,
+        help_text="Up to 3 dues: what completing now, and then twice more, would give; [] when none is left.",
+    )
+
+
+RecurrenceSerializer._declared_fields["from"] = serializers.ChoiceField(
+    choices=["due", "completion"],
+    help_text="From the due (missed occurrences skipped) or from the completion day.",
+)
+
+
+class RecurrenceInputSerializer(serializers.Serializer):
+    rrule = StrictCharField(
+        max_length=500,
+        help_text="An RFC 5545 RRULE of SPEC §12's subset: FREQ (DAILY, WEEKLY, MONTHLY, YEARLY), INTERVAL, "
+        "BYDAY (ordinals with MONTHLY/YEARLY), BYMONTHDAY, BYMONTH, COUNT or UNTIL; anything else is a 400 "
+        "naming the part.",
+    )
+
+
+RecurrenceInputSerializer._declared_fields["from"] = serializers.ChoiceField(
+    choices=["due", "completion"], required=False, help_text="Default `due`."
+)
 
 
 class TaskSerializer(serializers.ModelSerializer):
@@ -25,6 +64,9 @@ class TaskSerializer(serializers.ModelSerializer):
     )
     due_date = serializers.DateTimeField(
         read_only=True, allow_null=True, help_text="The moment a timed task is due; null for an all-day task."
+    )
+    recurrence = RecurrenceSerializer(
+        read_only=True, allow_null=True, help_text="Null for a task that does not recur."
     )
     due_on = serializers.DateField(
         read_only=True,
@@ -44,6 +86,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "priority",
             "due_date",
             "due_on",
+            "recurrence",
             "remind_at",
             "position",
             "version",
@@ -66,6 +109,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "priority": PRIORITY_NAMES[task.priority],
             "due_date": _iso(task.due_date),
             "due_on": task.due_on.isoformat() if task.due_on is not None else None,
+            "recurrence": recurring.as_json(task, timezone.now()) if task.recurrence else None,
             "remind_at": _iso(task.remind_at),
             "position": task.position,
             "version": task.version,
@@ -123,6 +167,12 @@ class TaskCreateSerializer(serializers.Serializer):
         help_text="`YYYY-MM-DD`: makes the task all-day (clears `due_date`); null clears only an all-day "
         "due. Sending both `due_date` and `due_on` non-null is a 400; both null clears the due.",
     )
+    recurrence = RecurrenceInputSerializer(
+        allow_null=True,
+        required=False,
+        help_text="Null (no rule) or a rule; a recurring task must have a due. Completing it moves it to its "
+        "next occurrence (SPEC §12).",
+    )
     remind_at = serializers.DateTimeField(allow_null=True, required=False)
     position = position_field()
 
@@ -137,6 +187,22 @@ class TaskCreateSerializer(serializers.Serializer):
 class TaskUpdateSerializer(TaskCreateSerializer):
     title = StrictCharField(max_length=TITLE_MAX_LENGTH, required=False)
     version = version_field()
+
+
+class CompletionSerializer(serializers.ModelSerializer):
+    due = serializers.SerializerMethodField(
+        help_text="The completed occurrence's due: `YYYY-MM-DD` or a moment."
+    )
+
+    class Meta:
+        model = TaskCompletion
+        fields = ["id", "due", "completed_at"]
+        read_only_fields = fields
+
+    def get_due(self, completion: TaskCompletion) -> str | None:
+        if completion.due_on is not None:
+            return completion.due_on.isoformat()
+        return _iso(completion.due_at)
 
 
 class BulkItemSerializer(serializers.Serializer):

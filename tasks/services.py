@@ -15,7 +15,7 @@ from config.change_stamps import user_data_changed
 from config.db import bulk_set, model_assign
 from config.errors import Forbidden, NotFound
 from projects.models import Project
-from tasks import board, dues
+from tasks import board, dues, recurring
 from tasks.models import Status, Task
 
 logger = logging.getLogger(__name__)
@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 PLAIN_FIELDS = ("title", "description", "priority", "remind_at")
 DUE_FIELDS = ("due_at", "due_on")
 BULK_MAX_ITEMS = 100
+END_OF_COLUMN = 2**31 - 1  # a position past the end: the last place, in the task's own column too
 
 
 class TaskVersionConflict(Exception):
@@ -49,6 +50,18 @@ def _assign_due(task: Task, changes: dict[str, Any]) -> list[str]:
     return model_assign(instance=task, data={"due_at": due_at, "due_on": due.due_on}, fields=DUE_FIELDS)
 
 
+def _assign_recurrence(task: Task, changes: dict[str, Any]) -> list[str]:
+    """A request's ``recurrence`` (SPEC §12), or a new start for the rule when the request
+    edited the due of a recurring task; the changed field names."""
+    before = task.recurrence
+    if "recurrence" in changes:
+        zone_name = _owner_zone(task.owner_id).key if changes["recurrence"] is not None else ""
+        recurring.recurrence_assign(task, changes["recurrence"], zone_name=zone_name)
+    elif "due_date" in changes or "due_on" in changes:
+        recurring.restart_on_new_due(task)
+    return ["recurrence"] if task.recurrence != before else []
+
+
 @transaction.atomic
 def task_create(
     *,
@@ -56,6 +69,7 @@ def task_create(
     title: str,
     status: int = Status.TODO,
     position: int | None = None,
+    recurrence: dict[str, Any] | None = None,
     **fields: Any,
 ) -> Task:
     """A new task at ``position`` of its column (the end when absent or past the end)."""
@@ -70,6 +84,8 @@ def task_create(
         **fields,
     )
     _assign_due(task, due)
+    if recurrence is not None:
+        recurring.recurrence_assign(task, recurrence, zone_name=_owner_zone(task.owner_id).key)
     task.save(force_insert=True)
     board.insert(task, position=position)
     user_data_changed(project.owner_id)
@@ -87,22 +103,51 @@ def task_update(*, task: Task, changes: dict[str, Any], expected_version: int | 
         raise NotFound("No task with this id.")
     if expected_version is not None and expected_version != locked.version:
         raise TaskVersionConflict(locked)
-    moved = board.move(
-        locked,
-        status=changes.get("status", locked.status),
-        position=changes.get("position"),
-        now=timezone.now(),
-    )
+    now = timezone.now()
     changed = [
         *model_assign(instance=locked, data=changes, fields=PLAIN_FIELDS),
         *_assign_due(locked, changes),
+        *_assign_recurrence(locked, changes),
     ]
+    status, position = changes.get("status", locked.status), changes.get("position")
+    completing = status == Status.DONE and locked.status != Status.DONE and bool(locked.recurrence)
+    # Completing a recurring task records it and advances it to the end of TODO (SPEC §12);
+    # with no occurrence left it becomes DONE as usual.
+    if completing and recurring.advance(locked, now=now, record=True):
+        status, position = Status.TODO, END_OF_COLUMN
+        changed += ["due_at", "due_on", "recurrence"]
+    moved = board.move(locked, status=status, position=position, now=now)
     if changed or moved:
         locked.version += 1
         board_fields = ["status", "completed_at"] if moved else []
-        locked.save(update_fields=[*changed, *board_fields, "version", "updated_at"])
+        locked.save(update_fields=[*dict.fromkeys(changed), *board_fields, "version", "updated_at"])
     user_data_changed(locked.owner_id)
     logger.info("task updated task_id=%s version=%s", locked.pk, locked.version)
+    return locked
+
+
+@transaction.atomic
+def task_skip(*, task: Task) -> Task:
+    """``POST /tasks/{id}/skip`` (SPEC §12): the next occurrence without a completion; the
+    status stays, and with no occurrence left the task becomes DONE. 400 without a rule."""
+    board.lock([task.project_id])
+    locked = board.locked_task(task.pk)
+    if locked is None:
+        raise NotFound("No task with this id.")
+    if not locked.recurrence:
+        raise ValidationError({"recurrence": ["This task does not recur: there is no occurrence to skip."]})
+    now = timezone.now()
+    changed: list[str] = []
+    if recurring.advance(locked, now=now, record=False):
+        changed = ["due_at", "due_on", "recurrence"]
+        moved = False
+    else:
+        moved = board.move(locked, status=Status.DONE, position=None, now=now)
+    locked.version += 1
+    board_fields = ["status", "completed_at"] if moved else []
+    locked.save(update_fields=[*changed, *board_fields, "version", "updated_at"])
+    user_data_changed(locked.owner_id)
+    logger.info("task occurrence skipped task_id=%s version=%s", locked.pk, locked.version)
     return locked
 
 
@@ -117,6 +162,11 @@ def owner_zone_changed(*, user: User, **kwargs: Any) -> None:
         for pk, day in Task.objects.filter(owner=user, due_on__isnull=False).values_list("pk", "due_on")
     ]
     bulk_set(Task, ["due_at"], rows)
+    # Recurring tasks recur on the owner's clock: later occurrences keep the wall time of
+    # their start in the new zone (SPEC §12). Few per user: one small UPDATE each.
+    recurring_tasks = Task.objects.filter(owner=user, recurrence__isnull=False)
+    for pk, recurrence in recurring_tasks.values_list("pk", "recurrence"):
+        Task.objects.filter(pk=pk).update(recurrence={**(recurrence or {}), "zone": zone.key})
     user_data_changed(user.pk)
     logger.info("all-day dues moved user_id=%s tasks=%d zone=%s", user.pk, len(rows), zone.key)
 
@@ -162,12 +212,16 @@ def tasks_bulk_update(*, user: User, updates: list[dict[str, Any]]) -> list[Task
                 raise TaskVersionConflict(Task.objects.select_related("place").get(pk=item["id"]))
         columns = board.Board(project_ids)
         now = timezone.now()
-        changed_tasks = []
+        changed_tasks, advanced = [], []
         for item in updates:
             task = tasks[item["id"]]
-            moved = columns.move(
-                task, status=item.get("status", task.status), position=item.get("position"), now=now
-            )
+            status, position = item.get("status", task.status), item.get("position")
+            # DONE on a recurring task advances it, as a single PATCH does (SPEC §12).
+            completing = status == Status.DONE and task.status != Status.DONE and bool(task.recurrence)
+            if completing and recurring.advance(task, now=now, record=True):
+                status, position = Status.TODO, END_OF_COLUMN
+                advanced.append(task)
+            moved = columns.move(task, status=status, position=position, now=now)
             if model_assign(instance=task, data=item, fields=PLAIN_FIELDS) or moved:
                 task.version += 1
                 task.updated_at = now
@@ -176,6 +230,10 @@ def tasks_bulk_update(*, user: User, updates: list[dict[str, Any]]) -> list[Task
         written = ["status", "version", "completed_at", "updated_at", *PLAIN_FIELDS]
         rows = [(task.pk, *(getattr(task, name) for name in written)) for task in changed_tasks]
         bulk_set(Task, written, rows, within=("project", list(project_ids)))
+        for task in advanced:  # rare: one small UPDATE each for the due and the rule
+            Task.objects.filter(pk=task.pk).update(
+                due_at=task.due_at, due_on=task.due_on, recurrence=task.recurrence
+            )
         columns.place(tasks.values())  # the answer is what was written: no second read
         user_data_changed(user.pk)
     logger.info("tasks bulk-updated count=%d user_id=%s", len(ids), user.pk)

@@ -21,10 +21,11 @@ from config.errors import NotFound
 from projects.models import Project
 from tasks import services
 from tasks.models import Priority, Status, Task
-from tasks.selectors import SORT_FIELDS, task_list
+from tasks.selectors import SORT_FIELDS, task_completions, task_list
 from tasks.serializers import (
     BulkResultSerializer,
     BulkUpdateSerializer,
+    CompletionSerializer,
     TaskConflictSerializer,
     TaskCreateSerializer,
     TaskSerializer,
@@ -118,7 +119,9 @@ def version_conflict(exc: services.TaskVersionConflict) -> ConflictError:
         summary="Change a task: fields, status and/or position",
         description="Setting `position` and/or `status` moves the task to that index of the target column; "
         "a status change without `position` puts it at the end of the new column. With `version`, "
-        "the change applies only if it is the stored version (else 409 with `current`).",
+        "the change applies only if it is the stored version (else 409 with `current`). Completing (status "
+        "DONE) a recurring task that has a next occurrence records a completion and moves it there: due "
+        "advanced, status TODO at the end of its column, `completed_at` null (SPEC §12).",
         request=TaskUpdateSerializer,
         responses={200: TaskSerializer, 409: TaskConflictSerializer, **error_responses(400, 401, 403, 404)},
     ),
@@ -157,6 +160,26 @@ class TaskViewSet(OwnedObjectViewSet):
     def destroy(self, request: Request, pk: str) -> Response:
         services.task_delete(task=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Skip a recurring task's current occurrence",
+        description="The task moves to its next occurrence without a completion being recorded; its status "
+        "stays. With no occurrence left it becomes DONE. A task without a rule is a 400 on `recurrence`.",
+        request=None,
+        responses={200: TaskSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def skip(self, request: Request, pk: str) -> Response:
+        return Response(TaskSerializer(services.task_skip(task=self.get_object())).data)
+
+    @extend_schema(
+        summary="A recurring task's completions, newest first",
+        responses={200: CompletionSerializer(many=True), **error_responses(400, 401, 403, 404)},
+    )
+    @action(detail=True, methods=["get"])
+    def completions(self, request: Request, pk: str) -> Response:
+        page = self.paginate_queryset(task_completions(task=self.get_object()))
+        return self.get_paginated_response(CompletionSerializer(page, many=True).data)
 
     @extend_schema(
         summary="Update up to 100 tasks at once, all or nothing",

@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, cast
 
 import pytest
@@ -26,6 +27,7 @@ from notifications.tests.factories import make_notification
 from projects.models import Project
 from projects.tests.factories import ProjectFactory
 from tasks.models import Task
+from tasks.services import task_update
 from tasks.tests.factories import make_task
 
 API_PREFIX = "/api/v1"
@@ -55,6 +57,18 @@ def _task(owner: User) -> dict[str, str]:
     return {"id": str(make_task(project=cast(Project, ProjectFactory(owner=owner)), title="A's task").pk)}
 
 
+def _recurring_task(owner: User) -> dict[str, str]:
+    task = make_task(
+        project=cast(Project, ProjectFactory(owner=owner)), title="A's task", due_on=date(2030, 1, 1)
+    )
+    task_update(task=task, changes={"recurrence": {"rrule": "FREQ=DAILY"}})
+    return {"id": str(task.pk)}
+
+
+def _recurring_task_intact(ids: dict[str, str]) -> bool:
+    return Task.objects.filter(pk=ids["id"], title="A's task", due_on=date(2030, 1, 1)).exists()
+
+
 def _notification(owner: User) -> dict[str, str]:
     return {"id": str(make_notification(user=owner).pk)}
 
@@ -80,6 +94,8 @@ OWNED_OBJECTS: dict[str, OwnedObject] = {
         still_intact=lambda ids: Task.objects.filter(pk=ids["id"], title="A's task").exists(),
         bodies={"patch": {"title": "B was here", "status": "DONE"}},
     ),
+    "/api/v1/tasks/{id}/skip": OwnedObject(build=_recurring_task, still_intact=_recurring_task_intact),
+    "/api/v1/tasks/{id}/completions": OwnedObject(build=_recurring_task, still_intact=_recurring_task_intact),
     "/api/v1/notifications/{id}/read": OwnedObject(
         build=_notification,
         still_intact=lambda ids: Notification.objects.filter(pk=ids["id"], read=False).exists(),

@@ -73,6 +73,8 @@ PATH_OBJECTS: dict[tuple[str, str], type[Project] | type[Task] | type[Notificati
     ("/api/v1/projects/{id}", "id"): Project,
     ("/api/v1/projects/{project_id}/tasks", "project_id"): Project,
     ("/api/v1/tasks/{id}", "id"): Task,
+    ("/api/v1/tasks/{id}/skip", "id"): Task,
+    ("/api/v1/tasks/{id}/completions", "id"): Task,
     ("/api/v1/notifications/{id}/read", "id"): Notification,
 }
 

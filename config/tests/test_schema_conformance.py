@@ -17,6 +17,7 @@ from typing import Any, cast
 
 import pytest
 import schemathesis
+from django.utils import timezone
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -37,6 +38,7 @@ from notifications.tokens import unsubscribe_token_make
 from projects.models import Project
 from projects.tests.factories import ProjectFactory
 from tasks.models import Task
+from tasks.services import task_update
 from tasks.tests.factories import make_task
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
@@ -90,6 +92,15 @@ def anonymous(status: int, request: Callable[[World], dict[str, Any]] = lambda w
 
 def task(world: World) -> dict[str, Any]:
     return {"path_parameters": {"id": str(world.task.pk)}}
+
+
+def recurring_task(world: World) -> dict[str, Any]:
+    """The owner's task, made to recur daily from a due tomorrow."""
+    task_update(
+        task=world.task,
+        changes={"due_on": timezone.localdate() + timedelta(days=1), "recurrence": {"rrule": "FREQ=DAILY"}},
+    )
+    return task(world)
 
 
 def project(world: World) -> dict[str, Any]:
@@ -297,6 +308,20 @@ CASES: dict[tuple[str, str], list[Call]] = {
     ],
     ("DELETE", "/api/v1/tasks/{id}"): [
         ok(204, task),
+        anonymous(401, task),
+        ok(403, _path("id", "other_task")),
+        ok(404, missing()),
+    ],
+    ("POST", "/api/v1/tasks/{id}/skip"): [
+        ok(200, recurring_task),
+        ok(400, task),
+        anonymous(401, task),
+        ok(403, _path("id", "other_task")),
+        ok(404, missing()),
+    ],
+    ("GET", "/api/v1/tasks/{id}/completions"): [
+        ok(200, lambda w: {**recurring_task(w), "query": {"page": 1}}),
+        ok(400, lambda w: {**task(w), "query": {"page_size": 0}}),
         anonymous(401, task),
         ok(403, _path("id", "other_task")),
         ok(404, missing()),

@@ -2,6 +2,9 @@
 
 from datetime import UTC, datetime
 
+from django.utils import timezone
+
+from tasks import recurring
 from tasks.models import Priority, Status, Task
 
 # The keys of a task in the API (SPEC §5).
@@ -14,6 +17,7 @@ TASK_KEYS = {
     "priority",
     "due_date",
     "due_on",
+    "recurrence",
     "remind_at",
     "position",
     "version",
@@ -41,6 +45,7 @@ def as_json(task: Task) -> dict:
         "priority": Priority(task.priority).label,
         "due_date": iso(task.due_date),
         "due_on": task.due_on.isoformat() if task.due_on else None,
+        "recurrence": recurring.as_json(task, timezone.now()),
         "remind_at": iso(task.remind_at),
         "position": task.position,
         "version": task.version,

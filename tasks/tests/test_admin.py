@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from projects.tests.factories import ProjectFactory
 from tasks.models import Priority, Status, Task
+from tasks.services import task_update
 from tasks.tests.factories import make_task
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +39,11 @@ def change_form(task, **overrides):
         "due_on": "",
         "remind_at_0": "",
         "remind_at_1": "",
+        # The completions inline's management form (no completions here).
+        "completions-TOTAL_FORMS": "0",
+        "completions-INITIAL_FORMS": "0",
+        "completions-MIN_NUM_FORMS": "0",
+        "completions-MAX_NUM_FORMS": "1000",
         "_save": "Save",
     }
     return {**data, **overrides}
@@ -308,3 +314,14 @@ def test_the_admin_refuses_a_moment_and_a_day_together(staff_client):
     assert "not both" in response.content.decode()
     task.refresh_from_db()
     assert (task.due_on, task.due_at, task.version) == (None, None, 1)
+
+
+def test_the_change_page_shows_the_rule_and_the_completions(staff_client):
+    task = make_task(title="Water plants", due_on=date(2030, 5, 1))
+    task_update(task=task, changes={"recurrence": {"rrule": "FREQ=WEEKLY"}})
+    task_update(task=task, changes={"status": Status.DONE})
+
+    page = staff_client.get(reverse("admin:tasks_task_change", args=[task.pk])).content.decode()
+
+    assert "FREQ=WEEKLY (from due, start 2030-05-01); next: 2030-05-15" in page
+    assert "May 1, 2030" in page  # the completed occurrence's day

@@ -69,6 +69,7 @@ def test_create_returns_the_task_with_defaults_at_the_end_of_its_column(auth_cli
         "priority": "MEDIUM",
         "due_date": None,
         "due_on": None,
+        "recurrence": None,
         "remind_at": None,
         "position": 2,
         "version": 1,

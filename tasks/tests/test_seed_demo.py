@@ -35,6 +35,7 @@ def test_seed_demo_creates_a_user_with_a_board(api_client):
     assert open_tasks.filter(due_at__lt=now).exists()
     assert open_tasks.filter(due_at__gte=now, due_at__lt=now + timezone.timedelta(days=1)).exists()
     assert open_tasks.filter(due_on__isnull=False).exists()
+    assert tasks.filter(recurrence__isnull=False).count() == 3
     for project in user.projects.all():
         for status in Status.values:
             positions = list(
@@ -51,7 +52,7 @@ def test_seed_demo_twice_resets_password_and_board(api_client):
 
     assert "password reset" in text
     assert User.objects.filter(email="demo@taskflow.local").count() == 1
-    assert Task.objects.count() == 16  # the demo board: 16 tasks
+    assert Task.objects.count() == 17  # the demo board: 17 tasks
     old = api_client.post(
         "/api/v1/auth/login", {"email": "demo@taskflow.local", "password": first}, format="json"
     )

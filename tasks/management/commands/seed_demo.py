@@ -26,6 +26,13 @@ class Day:
     days: int
 
 
+# Recurring demo tasks (SPEC §12): title -> rule.
+DEMO_RULES = {
+    "Water the plants": {"rrule": "FREQ=DAILY;INTERVAL=3", "from": "completion"},
+    "Take out the recycling": {"rrule": "FREQ=WEEKLY;BYDAY=TH"},
+    "Ownership exercises": {"rrule": "FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT=12"},
+}
+
 # (project name, color, [(title, status, priority, due in hours, an all-day Day, or None)])
 DEMO_BOARD: list[tuple[str, str, list[tuple[str, int, int, float | Day | None]]]] = [
     (
@@ -47,6 +54,7 @@ DEMO_BOARD: list[tuple[str, str, list[tuple[str, int, int, float | Day | None]]]
         [
             ("Renew car insurance", Status.TODO, Priority.URGENT, -5),
             ("Water the plants", Status.TODO, Priority.LOW, Day(0)),
+            ("Take out the recycling", Status.TODO, Priority.MEDIUM, Day(2)),
             ("Call grandma", Status.TODO, Priority.MEDIUM, Day(-1)),
             ("Book dentist appointment", Status.TODO, Priority.MEDIUM, 24 * 3),
             ("Fix the kitchen tap", Status.IN_PROGRESS, Priority.HIGH, 40),
@@ -68,8 +76,8 @@ DEMO_BOARD: list[tuple[str, str, list[tuple[str, int, int, float | Day | None]]]
 class Command(BaseCommand):
     help = (
         "Creates (or resets) a demo user with a fresh password and a board of projects and tasks "
-        "(every status, some due soon, some overdue, some all-day), in a time zone, and prints the "
-        "credentials."
+        "(every status, some due soon, some overdue, some all-day, some recurring), in a time zone, and "
+        "prints the credentials."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -111,6 +119,13 @@ class Command(BaseCommand):
                     when: dict[str, Any] = {"due_on": today + timedelta(days=due.days)}
                 else:
                     when = {"due_date": None if due is None else now + timedelta(hours=due)}
-                task_create(project=project, title=title, status=status, priority=priority, **when)
+                task_create(
+                    project=project,
+                    title=title,
+                    status=status,
+                    priority=priority,
+                    recurrence=DEMO_RULES.get(title),
+                    **when,
+                )
                 count += 1
         return count
