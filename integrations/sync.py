@@ -316,7 +316,8 @@ def _apply_event(
         changes["title"] = title
     changes.update(_event_due(event))
     try:
-        task = task_update(task=task, changes=changes)
+        # A recurring task's event is its current occurrence: moving it keeps the rule.
+        task = task_update(task=task, changes=changes, occurrence_only=True)
     except NotFound:
         return
     # An end edited in Google leaves the event showing other times than the task's: an empty

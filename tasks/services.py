@@ -50,14 +50,15 @@ def _assign_due(task: Task, changes: dict[str, Any]) -> list[str]:
     return model_assign(instance=task, data={"due_at": due_at, "due_on": due.due_on}, fields=DUE_FIELDS)
 
 
-def _assign_recurrence(task: Task, changes: dict[str, Any]) -> list[str]:
+def _assign_recurrence(task: Task, changes: dict[str, Any], *, occurrence_only: bool = False) -> list[str]:
     """A request's ``recurrence`` (SPEC §12), or a new start for the rule when the request
-    edited the due of a recurring task; the changed field names."""
+    edited the due of a recurring task (not when it moves the occurrence only); the changed
+    field names."""
     before = task.recurrence
     if "recurrence" in changes:
         zone_name = _owner_zone(task.owner_id).key if changes["recurrence"] is not None else ""
         recurring.recurrence_assign(task, changes["recurrence"], zone_name=zone_name)
-    elif "due_date" in changes or "due_on" in changes:
+    elif ("due_date" in changes or "due_on" in changes) and not occurrence_only:
         recurring.restart_on_new_due(task)
     return ["recurrence"] if task.recurrence != before else []
 
@@ -94,9 +95,17 @@ def task_create(
 
 
 @transaction.atomic
-def task_update(*, task: Task, changes: dict[str, Any], expected_version: int | None = None) -> Task:
+def task_update(
+    *,
+    task: Task,
+    changes: dict[str, Any],
+    expected_version: int | None = None,
+    occurrence_only: bool = False,
+) -> Task:
     """A partial update; with ``expected_version`` it applies only to that version
-    (else TaskVersionConflict and nothing is written). The version grows only on a change."""
+    (else TaskVersionConflict and nothing is written). The version grows only on a change.
+    A new due restarts a recurring task's rule from it, unless ``occurrence_only`` (an event
+    moved in Google moves the current occurrence only, SPEC §12)."""
     board.lock([task.project_id])
     locked = board.locked_task(task.pk)
     if locked is None:
@@ -107,7 +116,7 @@ def task_update(*, task: Task, changes: dict[str, Any], expected_version: int | 
     changed = [
         *model_assign(instance=locked, data=changes, fields=PLAIN_FIELDS),
         *_assign_due(locked, changes),
-        *_assign_recurrence(locked, changes),
+        *_assign_recurrence(locked, changes, occurrence_only=occurrence_only),
     ]
     status, position = changes.get("status", locked.status), changes.get("position")
     completing = status == Status.DONE and locked.status != Status.DONE and bool(locked.recurrence)

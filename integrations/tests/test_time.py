@@ -18,7 +18,7 @@ from integrations.tests.conftest import connect
 from integrations.tests.fake_google import BadEventTimes, FakeGoogle
 from integrations.tests.helpers import task_for
 from tasks.dues import day_end, zone_named
-from tasks.models import Task
+from tasks.models import Status, Task
 from tasks.services import task_update
 
 pytestmark = pytest.mark.django_db
@@ -556,3 +556,39 @@ def test_the_fake_refuses_an_edit_in_google_that_google_would_refuse(integration
         fake_google.edit_event(task.pk.hex, start={"date": "2026-03-10"})
 
     assert "dateTime" in event_of(fake_google, task)["start"]
+
+
+# --- Recurring tasks: the event is the current occurrence (SPEC §8, §12) -----------------------
+
+
+def test_a_recurring_task_keeps_one_event_which_moves_when_the_task_advances(owner_in, fake_google):
+    owner = owner_in("Europe/Berlin")
+    task = timed(owner, utc(2026, 2, 2, 8), title="Stand-up")  # 09:00 in Berlin
+    task_update(task=task, changes={"recurrence": {"rrule": "FREQ=DAILY"}})
+    synced(owner)
+
+    task_update(task=Task.objects.get(pk=task.pk), changes={"status": Status.DONE})
+    synced(owner)
+    task_update(task=Task.objects.get(pk=task.pk), changes={"status": Status.DONE})
+    synced(owner)
+
+    assert fake_google.calls.count("POST", "/events") == 1  # one insert, ever
+    assert [event["id"] for event in fake_google.live_events()] == [event_id_for(task.pk)]
+    assert event_of(fake_google, task)["start"]["dateTime"] == "2026-02-04T09:00:00+01:00"
+
+
+def test_an_occurrence_moved_in_google_moves_only_that_occurrence(owner_in, fake_google):
+    owner = owner_in("Europe/Berlin")
+    task = timed(owner, utc(2026, 2, 2, 8), title="Stand-up")
+    task = task_update(task=task, changes={"recurrence": {"rrule": "FREQ=DAILY"}})
+    synced(owner)
+    start = {"dateTime": "2026-02-02T11:00:00+01:00", "timeZone": "Europe/Berlin"}
+    fake_google.edit_event(task.pk.hex, start=start, end={**start, "dateTime": "2026-02-02T11:30:00+01:00"})
+
+    synced(owner)
+
+    moved = Task.objects.get(pk=task.pk)
+    assert moved.due_date == utc(2026, 2, 2, 10)
+    assert moved.recurrence is not None and moved.recurrence["start"] == task.recurrence["start"]
+    completed = task_update(task=moved, changes={"status": Status.DONE})
+    assert completed.due_date == utc(2026, 2, 3, 8)  # the rule's 09:00 again the next day
