@@ -6,8 +6,8 @@
 2. Seeds it afresh with ``--tasks`` tasks (``--keep-data`` reuses one of that size): one heavy user
    (``bench-heavy@example.com``, in Europe/Berlin) owning 20,000 tasks in 20 projects, the rest
    spread over many users (in UTC) with 4 projects of 250 tasks each. One task in five is all-day,
-   one in seven has no due, the rest are timed. Set-based ``INSERT … SELECT generate_series`` in
-   batches, with a progress bar.
+   one in seven has no due, the rest are timed; 200 of the heavy user's timed tasks recur daily.
+   Set-based ``INSERT … SELECT generate_series`` in batches, with a progress bar.
 3. Starts gunicorn (``--workers``) against that database with production-like settings
    (DEBUG off, Redis cache, throttles raised so that they count but never refuse).
 4. Drives it from this process with ``--concurrency`` asyncio clients (httpx), each endpoint in
@@ -42,6 +42,7 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/3"
 HEAVY_EMAIL = "bench-heavy@example.com"
 HEAVY_PASSWORD = "Bench-pass-2026"  # noqa: S105 - a throwaway benchmark database
 HEAVY_PROJECTS = 20
+RECURRING_TASKS = 200  # of the heavy user's timed tasks, daily
 HEAVY_ZONE = "Europe/Berlin"  # the heavy user's time zone: all-day dues end at midnight there
 HEAVY_TASKS_PER_PROJECT = 1000
 OTHER_TASKS_PER_PROJECT = 250
@@ -171,6 +172,7 @@ def seed(total_tasks: int, *, keep: bool) -> dict[str, int]:
     heavy = User.objects.get(email=HEAVY_EMAIL)
     heavy.set_password(HEAVY_PASSWORD)
     heavy.save(update_fields=["password"])
+    _make_recurring(heavy)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE tasks_task")
         cursor.execute("VACUUM ANALYZE tasks_taskposition")
@@ -179,6 +181,17 @@ def seed(total_tasks: int, *, keep: bool) -> dict[str, int]:
         cursor.execute("VACUUM ANALYZE notifications_notification")
     print(f"Seeded in {time.monotonic() - started:.1f}s ({shape['notifications']:,} notifications).")
     return shape
+
+
+def _make_recurring(heavy: Any) -> None:
+    """Gives RECURRING_TASKS of the heavy user's timed tasks a daily rule, through the service
+    (SPEC §12), for the "complete a recurring task" row."""
+    from tasks.models import Task
+    from tasks.services import task_update
+
+    timed = Task.objects.filter(owner=heavy, due_at__isnull=False, due_on__isnull=True).order_by("pk")
+    for task in timed[:RECURRING_TASKS]:
+        task_update(task=task, changes={"recurrence": {"rrule": "FREQ=DAILY"}})
 
 
 def _insert_tasks(cursor: Any, first: int, last: int, heavy_tasks: int) -> None:
@@ -284,6 +297,7 @@ class Board:
     tasks_by_project: dict[str, list[str]]
     versions: dict[str, int] = field(default_factory=dict)
     statuses: dict[str, str] = field(default_factory=dict)
+    recurring: set[str] = field(default_factory=set)
 
 
 def load_board() -> Board:
@@ -300,6 +314,8 @@ def load_board() -> Board:
         board.tasks_by_project[str(project_id)].append(str(pk))
         board.versions[str(pk)] = version
         board.statuses[str(pk)] = STATUSES[status - 1]
+    rules = Task.objects.filter(owner__email=HEAVY_EMAIL, recurrence__isnull=False)
+    board.recurring = {str(pk) for pk in rules.values_list("pk", flat=True)}
     return board
 
 
@@ -315,6 +331,14 @@ def scenarios(board: Board, client_no: int, clients: int) -> dict[str, Any]:
 
     def own_task(rng: random.Random) -> str:
         return rng.choice(own[rng.choice(own_projects)])
+
+    own_recurring = sorted(t for pk in own_projects for t in own[pk] if t in board.recurring)
+
+    def complete_recurring(rng: random.Random) -> tuple[str, str, Any]:
+        """DONE on a recurring task: it records a completion and moves to its next occurrence
+        at the end of TODO (so it can be completed again)."""
+        task = rng.choice(own_recurring)
+        return "PATCH", f"/api/v1/tasks/{task}", {"status": "DONE", "version": board.versions[task]}
 
     def move(rng: random.Random) -> tuple[str, str, Any]:
         task = own_task(rng)
@@ -374,6 +398,7 @@ def scenarios(board: Board, client_no: int, clients: int) -> dict[str, Any]:
         "rename task (PATCH title+version)": rename,
         "move task (PATCH status+position+version)": move,
         "drag: card to mid-column of another column": drag,
+        "complete a recurring task (PATCH DONE+version)": complete_recurring,
         "bulk move 50 tasks": bulk,
     }
 
