@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil import rrule
 
+from tasks.dues import day_end
+
 FREQUENCIES = {"DAILY": rrule.DAILY, "WEEKLY": rrule.WEEKLY, "MONTHLY": rrule.MONTHLY, "YEARLY": rrule.YEARLY}
 WEEKDAYS = {
     "MO": rrule.MO,
@@ -117,9 +119,7 @@ def _until(value: str, all_day: bool, zone: ZoneInfo) -> date | datetime:
             day = date(*(int(part) for part in day_match.groups()))
             if all_day:
                 return day
-            return datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone).astimezone(
-                UTC
-            ) - timedelta(seconds=1)
+            return day_end(day, zone) - timedelta(seconds=1)
         if moment_match:
             year, month, mday, hour, minute, second = (int(part) for part in moment_match.groups()[:6])
             written_in = UTC if moment_match[7] else zone
@@ -234,7 +234,7 @@ def occurrences(rule: Rule, *, start: date | datetime, zone: ZoneInfo) -> Iterat
 def _moment(occurrence: Occurrence, zone: ZoneInfo) -> datetime:
     """The due moment of an occurrence (an all-day one is due at the end of its day)."""
     if occurrence.due_on is not None:
-        return datetime.combine(occurrence.due_on + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC)
+        return day_end(occurrence.due_on, zone)
     assert occurrence.due_date is not None  # noqa: S101 - one of the two is set
     return occurrence.due_date
 

@@ -50,14 +50,18 @@ def upcoming(task: Task, now: datetime, limit: int = 3) -> list[Occurrence]:
     return found.upcoming(current=current(task), now=now, zone=zone(task), limit=limit)
 
 
+def _require_due(task: Task) -> None:
+    if task.due_on is None and task.due_date is None:
+        raise ValidationError({"recurrence": ["A recurring task must have a due (due_date or due_on)."]})
+
+
 def recurrence_assign(task: Task, value: Any, *, zone_name: str) -> None:
     """Sets the task's rule from a request's ``recurrence`` (null clears it), with the task's
     current due as its start; ValidationError naming the problem on ``recurrence``."""
     if value is None:
         task.recurrence = None
         return
-    if task.due_on is None and task.due_date is None:
-        raise ValidationError({"recurrence": ["A recurring task must have a due (due_date or due_on)."]})
+    _require_due(task)
     try:
         rule = parse(value["rrule"], all_day=task.due_on is not None, zone=dues.zone_named(zone_name))
     except RuleError as error:
@@ -75,8 +79,7 @@ def restart_on_new_due(task: Task) -> None:
     """A client edited the due of a recurring task: the rule starts again from it."""
     if task.recurrence is None:
         return
-    if task.due_on is None and task.due_date is None:
-        raise ValidationError({"recurrence": ["A recurring task must have a due (due_date or due_on)."]})
+    _require_due(task)
     task.recurrence = {**task.recurrence, "start": _due_text(task.due_on or task.due_date), "served": 1}  # type: ignore[arg-type]
 
 
