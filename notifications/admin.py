@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from config.admin import ReadOnlyAdmin
-from notifications.models import Notification, NotificationRun
+from notifications.models import Notification, NotificationRun, Snooze
 
 
 @admin.register(Notification)
@@ -22,12 +22,24 @@ class NotificationAdmin(ReadOnlyAdmin):
         "message",
         "read",
         "due_at",
+        "reminder_offset",
         "created_at",
         "email_status",
         "email_attempts",
         "email_reason",
         "sent_at",
     ]
+
+
+@admin.register(Snooze)
+class SnoozeAdmin(ReadOnlyAdmin):
+    """Pending snoozes: the REMINDER each task gets once more, and when (fired ones are gone)."""
+
+    list_display = ["task", "fire_at", "notification", "created_at"]
+    list_select_related = ["task", "notification"]
+    search_fields = ["task__title", "task__owner__email"]
+    ordering = ["fire_at"]
+    fields = ["task", "fire_at", "notification", "created_at"]
 
 
 @admin.register(NotificationRun)

@@ -38,8 +38,11 @@ class Notification(models.Model):
     type = models.PositiveSmallIntegerField(choices=NotificationType.choices)
     message = models.TextField()
     read = models.BooleanField(default=False)
-    # The due date (or remind_at) the notification was made for: a new due date may earn a new one.
+    # The due date (or remind_at, or a snooze's moment) the notification was made for: a new
+    # due date may earn a new one.
     due_at = models.DateTimeField()
+    # A REMINDER of the task's ``reminder_offsets`` (SPEC §12): minutes before ``due_at``'s due.
+    reminder_offset = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     email_status = models.PositiveSmallIntegerField(choices=EmailStatus.choices, default=EmailStatus.PENDING)
@@ -62,9 +65,24 @@ class Notification(models.Model):
         ]
         constraints = [
             # One notification of each type per task and due date, whatever runs at once;
-            # generation inserts with ON CONFLICT DO NOTHING. Leads with task_id, so it also
-            # serves the "already notified?" lookups and ON DELETE SET NULL.
-            models.UniqueConstraint(fields=["task", "type", "due_at"], name="notif_unique_task_type_due"),
+            # generation inserts with ON CONFLICT DO NOTHING (which any of these unique indexes
+            # stops). Leads with task_id, so it also serves the "already notified?" lookups and
+            # ON DELETE SET NULL.
+            models.UniqueConstraint(
+                fields=["task", "type", "due_at"],
+                name="notif_unique_task_type_due",
+                condition=models.Q(reminder_offset__isnull=True),
+            ),
+            # And one REMINDER per task, due and offset (SPEC §12).
+            models.UniqueConstraint(
+                fields=["task", "due_at", "reminder_offset"],
+                name="notif_unique_task_due_offset",
+                condition=models.Q(reminder_offset__isnull=False),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reminder_offset__isnull=True) | models.Q(type=NotificationType.REMINDER),
+                name="notif_offset_only_on_reminders",
+            ),
             models.CheckConstraint(
                 condition=models.Q(type__in=NotificationType.values), name="notif_type_valid"
             ),
@@ -75,6 +93,26 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{NotificationType(self.type).label} for {self.user_id}"
+
+
+class Snooze(models.Model):
+    """One more REMINDER for a task, at ``fire_at`` (``POST /notifications/{id}/snooze``, SPEC
+    §7): at most one pending per task, so snoozing again replaces it. The reminder run that
+    fires it deletes it in the same transaction."""
+
+    task = models.OneToOneField(Task, on_delete=models.CASCADE, primary_key=True, related_name="snooze")
+    # The notification snoozed last (None once that notification is gone).
+    notification = models.ForeignKey(
+        Notification, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    fire_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["fire_at"], name="notif_snooze_fire_idx")]
+
+    def __str__(self) -> str:
+        return f"snooze of {self.task_id} until {self.fire_at:%Y-%m-%d %H:%M}"
 
 
 class NotificationRun(models.Model):

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from django.conf import settings
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -93,17 +93,31 @@ def _due_key() -> Case:
     return Case(When(due_on__isnull=False, then=UtcMidnight("due_on")), default=F("due_at"))
 
 
+class Candidate(NamedTuple):
+    """A notification a run may make: its task, type and key (``Notification.due_at``); for a
+    reminder of the task's ``reminder_offsets`` the offset, for a snooze's reminder ``snoozed``."""
+
+    task: Task
+    type: int
+    key: datetime
+    offset: int | None = None
+    snoozed: bool = False
+
+
 def _not_yet_notified(notification_type: int) -> Exists:
     """No notification of that type for the task's ``notification_key`` (an alias of the outer
     query), looked up through the unique (task, type, due_at) index."""
     return Exists(
         Notification.objects.filter(
-            task=OuterRef("pk"), type=notification_type, due_at=OuterRef("notification_key")
+            task=OuterRef("pk"),
+            type=notification_type,
+            due_at=OuterRef("notification_key"),
+            reminder_offset__isnull=True,
         )
     )
 
 
-def _open_tasks() -> QuerySet[Task]:
+def open_tasks() -> QuerySet[Task]:
     """Tasks that may notify: not DONE, of an active user, in a project that is not archived."""
     return (
         Task.objects.exclude(status=Status.DONE)
@@ -122,11 +136,12 @@ def _key_of_reminder(task: Task) -> datetime:
     return cast(datetime, task.remind_at)
 
 
-def notification_candidates(*, now: datetime, types: tuple[int, ...]) -> list[tuple[Task, int, datetime]]:
-    """``(task, type, key)`` that may earn a notification now and have none yet for that key,
+def notification_candidates(*, now: datetime, types: tuple[int, ...]) -> list[Candidate]:
+    """Candidates that may earn a notification now and have none yet for that key,
     the ``Notification.due_at`` to store: ``dues.notification_key`` for deadline notifications
     (SPEC §11: a time-zone change, which moves an all-day task's moment, earns no new one),
-    ``remind_at`` for reminders. Deadlines compare the due moment ``due_at`` with now, through
+    ``remind_at`` for reminders (``notifications.reminders`` finds those of
+    ``reminder_offsets`` and snoozes). Deadlines compare the due moment ``due_at`` with now, through
     the partial index on open tasks' ``due_at``. One query per type, whatever the number of
     tasks. The per-user threshold and the enabled types are applied by the caller (they live
     in each user's preferences)."""
@@ -135,15 +150,15 @@ def notification_candidates(*, now: datetime, types: tuple[int, ...]) -> list[tu
     due_key = _due_key()
     queries: dict[int, tuple[QuerySet[Task], Callable[[Task], datetime]]] = {
         NotificationType.DEADLINE_APPROACHING: (
-            _open_tasks().filter(due_at__gte=now, due_at__lte=now + widest).alias(notification_key=due_key),
+            open_tasks().filter(due_at__gte=now, due_at__lte=now + widest).alias(notification_key=due_key),
             _key_of_due,
         ),
         NotificationType.OVERDUE: (
-            _open_tasks().filter(due_at__lt=now, due_at__gte=oldest).alias(notification_key=due_key),
+            open_tasks().filter(due_at__lt=now, due_at__gte=oldest).alias(notification_key=due_key),
             _key_of_due,
         ),
         NotificationType.REMINDER: (
-            _open_tasks()
+            open_tasks()
             .filter(remind_at__lte=now, remind_at__gte=oldest)
             .alias(notification_key=F("remind_at")),
             _key_of_reminder,
@@ -153,5 +168,5 @@ def notification_candidates(*, now: datetime, types: tuple[int, ...]) -> list[tu
     for notification_type in types:
         queryset, key_of = queries[notification_type]
         for task in queryset.exclude(_not_yet_notified(notification_type)):
-            candidates.append((task, notification_type, key_of(task)))
+            candidates.append(Candidate(task, notification_type, key_of(task)))
     return candidates

@@ -1,7 +1,8 @@
 from rest_framework import serializers
 
-from config.api.fields import EnumNameField
+from config.api.fields import EnumNameField, StrictIntegerField
 from notifications.models import Notification, NotificationType
+from notifications.services import SNOOZE_MINUTES_MAX, SNOOZE_MINUTES_MIN
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -25,3 +26,11 @@ class CountSerializer(serializers.Serializer):
 class UnsubscribedSerializer(serializers.Serializer):
     detail = serializers.CharField()
     email_notifications = serializers.BooleanField(help_text="Always false after unsubscribing.")
+
+
+class SnoozeSerializer(serializers.Serializer):
+    minutes = StrictIntegerField(
+        min_value=SNOOZE_MINUTES_MIN,
+        max_value=SNOOZE_MINUTES_MAX,
+        help_text="Fire one more REMINDER for the task after this many minutes (5 to 10080, a week).",
+    )

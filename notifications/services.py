@@ -4,23 +4,27 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.preferences import THRESHOLD_DELTAS, effective_preferences
 from accounts.services import user_preferences_update
 from config.email import render_plain_text
-from notifications.models import EmailStatus, Notification, NotificationRun, NotificationType
-from notifications.selectors import notification_candidates, notification_emails_stalled
+from config.errors import Conflict
+from notifications import reminders
+from notifications.models import EmailStatus, Notification, NotificationRun, NotificationType, Snooze
+from notifications.selectors import Candidate, notification_candidates, notification_emails_stalled
 from notifications.tokens import unsubscribe_token_user
 from outbox.services import outbox_enqueue_many
 from tasks import dues
-from tasks.models import Task
+from tasks.models import Status, Task
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +51,7 @@ def notification_message(*, task: Task, notification_type: int, zone: ZoneInfo, 
     return " ".join(render_plain_text(f"notifications/messages/{name}.txt", context).split())
 
 
-def _notifications_for_user(
-    *, user: User, items: list[tuple[Task, int, datetime]], now: datetime
-) -> list[Notification]:
+def _notifications_for_user(*, user: User, items: list[Candidate], now: datetime) -> list[Notification]:
     preferences = effective_preferences(user.preferences)
     zone = ZoneInfo(preferences["timezone"])
     horizon = now + THRESHOLD_DELTAS[preferences["deadline_threshold"]]
@@ -57,7 +59,7 @@ def _notifications_for_user(
     email_reason = notification_email_skip_reason(user=user)
     email_status = EmailStatus.SKIPPED if email_reason else EmailStatus.PENDING
     notifications = []
-    for task, notification_type, key in items:
+    for task, notification_type, key, offset, _ in items:
         if not enabled[NotificationType(notification_type).label]:
             continue
         # The user's threshold is on the due moment, not on the key (an all-day task's day).
@@ -73,6 +75,7 @@ def _notifications_for_user(
                 task=task,
                 type=notification_type,
                 due_at=key,
+                reminder_offset=offset,
                 message=notification_message(
                     task=task, notification_type=notification_type, zone=zone, now=now
                 ),
@@ -127,6 +130,20 @@ def _insert(rows: list[Notification], errors: list[dict[str, Any]]) -> list[Noti
     return [row for row in rows if row.id in inserted]
 
 
+def _insert_checked(rows: list[Notification], errors: list[dict[str, Any]]) -> list[Notification]:
+    """``_insert`` with foreign keys checked at the insert, not at commit, so a row whose task
+    was deleted meanwhile fails where ``_insert`` can set it aside. Every deferrable constraint
+    of the schema is initially deferred: they are deferred again after, for whatever else the
+    transaction holds (a caller's outer transaction, a test's)."""
+    if connection.vendor != "postgresql":
+        return _insert(rows, errors)
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        created = _insert(rows, errors)
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # (a failure above rolls it all back)
+    return created
+
+
 def notifications_generate(
     *, now: datetime | None = None, kind: str = NotificationRun.Kind.HOURLY
 ) -> NotificationRun:
@@ -139,25 +156,23 @@ def notifications_generate(
     run = NotificationRun.objects.create(kind=kind, started_at=now)
     errors: list[dict[str, Any]] = []
     try:
-        by_user: dict[Any, list[tuple[Task, int, datetime]]] = defaultdict(list)
-        for item in notification_candidates(now=now, types=TYPES_BY_KIND[kind]):
-            by_user[item[0].owner_id].append(item)
+        by_user: dict[Any, list[Candidate]] = defaultdict(list)
+        for item in _candidates(now=now, kind=kind):
+            by_user[item.task.owner_id].append(item)
         rows: list[Notification] = []
+        fired_snoozes: list[Candidate] = []
         for user_id, items in by_user.items():
             try:
-                rows.extend(_notifications_for_user(user=items[0][0].owner, items=items, now=now))
+                rows.extend(_notifications_for_user(user=items[0].task.owner, items=items, now=now))
+                fired_snoozes += [item for item in items if item.snoozed]
             # Whatever fails for one user (e.g. preferences edited by hand) must not stop the run.
             except Exception as exc:
-                task_ids = [task.pk for task, _, _ in items]
+                task_ids = [item.task.pk for item in items]
                 logger.exception("notification generation failed user_id=%s task_ids=%s", user_id, task_ids)
                 errors.append(_error_entry(user_id=user_id, task_ids=task_ids, exc=exc))
         with transaction.atomic():
-            if connection.vendor == "postgresql":
-                # Foreign keys are checked at the insert, not at commit, so a row whose task
-                # was deleted meanwhile fails where _insert can set it aside.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            created = _insert(rows, errors)
+            created = _insert_checked(rows, errors)
+            _snoozes_done(fired_snoozes, now=now, kind=kind)
             to_email = [row.id for row in created if row.email_status == EmailStatus.PENDING]
             if kind == NotificationRun.Kind.HOURLY:
                 to_email += notification_emails_stalled(now=now)
@@ -189,6 +204,59 @@ def notifications_generate(
         run.error_count,
     )
     return run
+
+
+def _candidates(*, now: datetime, kind: str) -> list[Candidate]:
+    types = TYPES_BY_KIND[kind]
+    candidates = notification_candidates(now=now, types=types)
+    if NotificationType.REMINDER in types:
+        oldest: datetime = now - settings.NOTIFICATIONS_LOOKBACK
+        candidates += reminders.offset_candidates(now=now, oldest=oldest)
+        candidates += reminders.snooze_candidates(now=now, oldest=oldest)
+    return candidates
+
+
+def _snoozes_done(fired: list[Candidate], *, now: datetime, kind: str) -> None:
+    """Deletes the snoozes this run fired, in its transaction (one snoozed again meanwhile has
+    a new moment and stays); the hourly run also drops those past the lookback."""
+    for start in range(0, len(fired), INSERT_BATCH_SIZE):
+        done = Q()
+        for item in fired[start : start + INSERT_BATCH_SIZE]:
+            done |= Q(task_id=item.task.pk, fire_at=item.key)
+        Snooze.objects.filter(done).delete()
+    if kind == NotificationRun.Kind.HOURLY:
+        Snooze.objects.filter(fire_at__lt=now - settings.NOTIFICATIONS_LOOKBACK).delete()
+
+
+# --- Snoozing -----------------------------------------------------------------------------
+
+SNOOZE_MINUTES_MIN, SNOOZE_MINUTES_MAX = 5, 10080
+
+
+def notification_snooze(*, notification: Notification, minutes: int, now: datetime | None = None) -> Snooze:
+    """``POST /notifications/{id}/snooze`` (SPEC §7): one more REMINDER for the notification's
+    task after ``minutes``, replacing the task's pending snooze (one statement, so two at once
+    leave one). A deleted or DONE task has nothing left to remind of: Conflict."""
+    task = (
+        Task.objects.filter(pk=notification.task_id).only("status").first() if notification.task_id else None
+    )
+    if task is None:
+        raise Conflict("The task of this notification was deleted: there is nothing to remind of.")
+    if task.status == Status.DONE:
+        raise Conflict("The task of this notification is done: there is nothing to remind of.")
+    now = now or timezone.now()
+    snooze = Snooze(task_id=task.pk, notification=notification, fire_at=now + timedelta(minutes=minutes))
+    snooze.created_at = now
+    Snooze.objects.bulk_create(
+        [snooze],
+        update_conflicts=True,
+        unique_fields=["task"],
+        update_fields=["notification", "fire_at", "created_at"],
+    )
+    logger.info(
+        "notification snoozed notification_id=%s task_id=%s minutes=%d", notification.pk, task.pk, minutes
+    )
+    return snooze
 
 
 # --- Read state ---------------------------------------------------------------------------

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -23,6 +23,7 @@ from notifications.selectors import notification_list, notification_unread_count
 from notifications.serializers import (
     CountSerializer,
     NotificationSerializer,
+    SnoozeSerializer,
     UnsubscribedSerializer,
     UpdatedCountSerializer,
 )
@@ -81,6 +82,25 @@ class NotificationViewSet(OwnedObjectViewSet):
     @action(detail=True, methods=["patch"], url_path="read")
     def read(self, request: Request, pk: str) -> Response:
         notification = services.notification_mark_read(notification=self.get_object())
+        return Response(NotificationSerializer(notification).data)
+
+    @extend_schema(
+        summary="Snooze a notification: one more REMINDER for its task later",
+        description="A REMINDER for the notification's task fires once more after `minutes` (found by the "
+        "reminder run every five minutes, so up to five minutes after that). The task has at most one "
+        "pending snooze: snoozing again, this notification or another of the same task, replaces it. The "
+        "notification is not marked read. A task deleted or DONE is a 409; the snooze does not fire if "
+        "the task is DONE when its time comes.",
+        request=SnoozeSerializer,
+        examples=[OpenApiExample("Ten minutes", value={"minutes": 10}, request_only=True)],
+        responses={200: NotificationSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], url_path="snooze")
+    def snooze(self, request: Request, pk: str) -> Response:
+        notification = self.get_object()
+        serializer = SnoozeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.notification_snooze(notification=notification, minutes=serializer.validated_data["minutes"])
         return Response(NotificationSerializer(notification).data)
 
     @extend_schema(

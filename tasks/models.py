@@ -7,6 +7,8 @@ from django.db import models
 from projects.models import Project
 
 TITLE_MAX_LENGTH = 200
+REMINDER_OFFSETS_MAX = 5
+REMINDER_OFFSET_MAX_MINUTES = 40320  # four weeks
 DESCRIPTION_MAX_LENGTH = 10000
 
 
@@ -45,6 +47,14 @@ class Task(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     due_on = models.DateField(null=True, blank=True, help_text="An all-day task's day (SPEC §11).")
     remind_at = models.DateTimeField(null=True, blank=True)
+    # Minutes before the due moment, each one REMINDER per due (SPEC §12): sorted, distinct.
+    # The default is in the database too, for rows written in SQL (the benchmark's seed).
+    reminder_offsets = models.JSONField(
+        default=list, db_default=models.Value([], models.JSONField()), blank=True
+    )
+    # When the offsets were last armed: set with every new due or new offsets. A reminder fires
+    # only for a due still ahead at that moment, and one armed late fires at the next run.
+    reminders_armed_at = models.DateTimeField(null=True, blank=True)
     # A recurring task's rule (SPEC §12, tasks.recurrence): {"rrule": normalised text, "from":
     # "due" | "completion", "start": the rule's DTSTART (a day or an ISO moment), "served": the
     # occurrences served (COUNT of "completion"), "zone": the owner's zone it recurs in}.
@@ -83,6 +93,12 @@ class Task(models.Model):
                 fields=["remind_at"],
                 name="tasks_open_remind_idx",
                 condition=models.Q(remind_at__isnull=False) & ~models.Q(status=Status.DONE),
+            ),
+            # The reminder sweep every five minutes: open tasks with reminder offsets, by due.
+            models.Index(
+                fields=["due_at"],
+                name="tasks_open_offsets_idx",
+                condition=~models.Q(reminder_offsets=[]) & ~models.Q(status=Status.DONE),
             ),
         ]
         constraints = [

@@ -2,8 +2,9 @@
 skipping an occurrence does to the task. The rule language is ``tasks.recurrence``; the board
 moves are the caller's (``tasks.services``, through ``tasks.board``)."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 
@@ -81,6 +82,26 @@ def restart_on_new_due(task: Task) -> None:
         return
     _require_due(task)
     task.recurrence = {**task.recurrence, "start": _due_text(task.due_on or task.due_date), "served": 1}  # type: ignore[arg-type]
+
+
+def retime_for_zone(task: Task, zone: ZoneInfo) -> None:
+    """The owner's zone changed (SPEC §12): the current due keeps its instant and later
+    occurrences keep its wall time in ``zone``, so a timed rule's start moves to that wall time.
+    Of the days around the start's, the one nearest the old start instant is taken: a wall time
+    that crosses midnight must not shift the series, or what ``COUNT`` counts, by a day."""
+    if task.recurrence is None:
+        return
+    stored = {**task.recurrence, "zone": zone.key}
+    if task.due_on is None and task.due_at is not None:
+        start = datetime.fromisoformat(stored["start"])
+        wall = task.due_at.astimezone(zone).time()
+        day = start.astimezone(zone).date()
+        candidates = (
+            datetime.combine(day + timedelta(days=shift), wall, tzinfo=zone).astimezone(UTC)
+            for shift in (0, -1, 1)
+        )
+        stored["start"] = _due_text(min(candidates, key=lambda moment: abs(moment - start)))
+    task.recurrence = stored
 
 
 def advance(task: Task, *, now: datetime, record: bool) -> bool:

@@ -12,7 +12,16 @@ from config.api.fields import (
     StrictUUIDField,
 )
 from tasks import recurring
-from tasks.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Priority, Status, Task, TaskCompletion
+from tasks.models import (
+    DESCRIPTION_MAX_LENGTH,
+    REMINDER_OFFSET_MAX_MINUTES,
+    REMINDER_OFFSETS_MAX,
+    TITLE_MAX_LENGTH,
+    Priority,
+    Status,
+    Task,
+    TaskCompletion,
+)
 from tasks.services import BULK_MAX_ITEMS
 
 POSITION_MAX = 2_147_483_647
@@ -49,6 +58,12 @@ class RecurrenceInputSerializer(serializers.Serializer):
         "naming the part.",
     )
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # A PATCH is partial all the way down in DRF; a rule without its RRULE is no rule.
+        if "rrule" not in attrs:
+            raise serializers.ValidationError({"rrule": ["This field is required."]})
+        return attrs
+
 
 RecurrenceInputSerializer._declared_fields["from"] = serializers.ChoiceField(
     choices=["due", "completion"], required=False, help_text="Default `due`."
@@ -74,6 +89,11 @@ class TaskSerializer(serializers.ModelSerializer):
         help_text="The day an all-day task is due (due at the end of that day in the owner's time zone); "
         "null for a timed task.",
     )
+    reminder_offsets = serializers.ListField(
+        child=serializers.IntegerField(),
+        read_only=True,
+        help_text="Minutes before the due moment, sorted ascending: one REMINDER per due for each.",
+    )
 
     class Meta:
         model = Task
@@ -88,6 +108,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "due_on",
             "recurrence",
             "remind_at",
+            "reminder_offsets",
             "position",
             "version",
             "completed_at",
@@ -111,6 +132,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "due_on": task.due_on.isoformat() if task.due_on is not None else None,
             "recurrence": recurring.as_json(task, timezone.now()) if task.recurrence else None,
             "remind_at": _iso(task.remind_at),
+            "reminder_offsets": task.reminder_offsets,
             "position": task.position,
             "version": task.version,
             "completed_at": _iso(task.completed_at),
@@ -173,8 +195,25 @@ class TaskCreateSerializer(serializers.Serializer):
         help_text="Null (no rule) or a rule; a recurring task must have a due. Completing it moves it to its "
         "next occurrence (SPEC §12).",
     )
-    remind_at = serializers.DateTimeField(allow_null=True, required=False)
+    remind_at = serializers.DateTimeField(
+        allow_null=True,
+        required=False,
+        help_text="A one-off reminder: fires once for each value it is set to.",
+    )
+    reminder_offsets = serializers.ListField(
+        child=StrictIntegerField(min_value=0, max_value=REMINDER_OFFSET_MAX_MINUTES),
+        max_length=REMINDER_OFFSETS_MAX,
+        required=False,
+        help_text="Up to 5 distinct minutes before the due moment (0–40320), each firing one REMINDER per "
+        "due; echoed sorted. Allowed without a due (then inert). An all-day task is due at the end of its "
+        "day, so 1440 is the start of that day on the owner's clock.",
+    )
     position = position_field()
+
+    def validate_reminder_offsets(self, offsets: list[int]) -> list[int]:
+        if len(set(offsets)) != len(offsets):
+            raise serializers.ValidationError("Each offset may appear only once.")
+        return sorted(offsets)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("due_date") is not None and attrs.get("due_on") is not None:

@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 # Fields a PATCH may change besides status, position and the due (``_assign_due``).
 PLAIN_FIELDS = ("title", "description", "priority", "remind_at")
 DUE_FIELDS = ("due_at", "due_on")
+REMINDER_FIELDS = ("reminder_offsets",)
 BULK_MAX_ITEMS = 100
 END_OF_COLUMN = 2**31 - 1  # a position past the end: the last place, in the task's own column too
 
@@ -63,6 +64,15 @@ def _assign_recurrence(task: Task, changes: dict[str, Any], *, occurrence_only: 
     return ["recurrence"] if task.recurrence != before else []
 
 
+def _arm_reminders(task: Task, changed: list[str], now: Any) -> list[str]:
+    """A new due or new reminder offsets arm the task's reminders again (SPEC §12): each
+    offset fires once for the new due, counted from this moment (``notifications.selectors``)."""
+    if not {*DUE_FIELDS, *REMINDER_FIELDS} & set(changed):
+        return []
+    task.reminders_armed_at = now
+    return ["reminders_armed_at"]
+
+
 @transaction.atomic
 def task_create(
     *,
@@ -76,12 +86,14 @@ def task_create(
     """A new task at ``position`` of its column (the end when absent or past the end)."""
     board.lock([project.pk])
     due: dict[str, Any] = {name: fields.pop(name) for name in ("due_date", "due_on") if name in fields}
+    now = timezone.now()
     task = Task(
         project=project,
         owner_id=project.owner_id,
         title=title,
         status=status,
-        completed_at=board.completed_at(status, timezone.now()),
+        completed_at=board.completed_at(status, now),
+        reminders_armed_at=now,
         **fields,
     )
     _assign_due(task, due)
@@ -114,7 +126,7 @@ def task_update(
         raise TaskVersionConflict(locked)
     now = timezone.now()
     changed = [
-        *model_assign(instance=locked, data=changes, fields=PLAIN_FIELDS),
+        *model_assign(instance=locked, data=changes, fields=(*PLAIN_FIELDS, *REMINDER_FIELDS)),
         *_assign_due(locked, changes),
         *_assign_recurrence(locked, changes, occurrence_only=occurrence_only),
     ]
@@ -125,6 +137,7 @@ def task_update(
     if completing and recurring.advance(locked, now=now, record=True):
         status, position = Status.TODO, END_OF_COLUMN
         changed += ["due_at", "due_on", "recurrence"]
+    changed += _arm_reminders(locked, changed, now)
     moved = board.move(locked, status=status, position=position, now=now)
     if changed or moved:
         locked.version += 1
@@ -149,6 +162,7 @@ def task_skip(*, task: Task) -> Task:
     changed: list[str] = []
     if recurring.advance(locked, now=now, record=False):
         changed = ["due_at", "due_on", "recurrence"]
+        changed += _arm_reminders(locked, changed, now)
         moved = False
     else:
         moved = board.move(locked, status=Status.DONE, position=None, now=now)
@@ -171,11 +185,15 @@ def owner_zone_changed(*, user: User, **kwargs: Any) -> None:
         for pk, day in Task.objects.filter(owner=user, due_on__isnull=False).values_list("pk", "due_on")
     ]
     bulk_set(Task, ["due_at"], rows)
-    # Recurring tasks recur on the owner's clock: later occurrences keep the wall time of
-    # their start in the new zone (SPEC §12). Few per user: one small UPDATE each.
-    recurring_tasks = Task.objects.filter(owner=user, recurrence__isnull=False)
-    for pk, recurrence in recurring_tasks.values_list("pk", "recurrence"):
-        Task.objects.filter(pk=pk).update(recurrence={**(recurrence or {}), "zone": zone.key})
+    # Recurring tasks recur on the owner's clock: a timed one's current due keeps its instant
+    # and later occurrences keep its wall time in the new zone, so the rule's start is re-timed
+    # (SPEC §12). Few per user: one small UPDATE each.
+    recurring_tasks = Task.objects.filter(owner=user, recurrence__isnull=False).only(
+        "pk", "due_at", "due_on", "recurrence"
+    )
+    for task in recurring_tasks:
+        recurring.retime_for_zone(task, zone)
+        Task.objects.filter(pk=task.pk).update(recurrence=task.recurrence)
     user_data_changed(user.pk)
     logger.info("all-day dues moved user_id=%s tasks=%d zone=%s", user.pk, len(rows), zone.key)
 
@@ -241,7 +259,7 @@ def tasks_bulk_update(*, user: User, updates: list[dict[str, Any]]) -> list[Task
         bulk_set(Task, written, rows, within=("project", list(project_ids)))
         for task in advanced:  # rare: one small UPDATE each for the due and the rule
             Task.objects.filter(pk=task.pk).update(
-                due_at=task.due_at, due_on=task.due_on, recurrence=task.recurrence
+                due_at=task.due_at, due_on=task.due_on, recurrence=task.recurrence, reminders_armed_at=now
             )
         columns.place(tasks.values())  # the answer is what was written: no second read
         user_data_changed(user.pk)

@@ -21,6 +21,7 @@ from config.errors import NotFound
 from projects.models import Project
 from tasks import services
 from tasks.models import Priority, Status, Task
+from tasks.schema_examples import CREATE_EXAMPLES, UPDATE_EXAMPLES
 from tasks.selectors import SORT_FIELDS, task_completions, task_list
 from tasks.serializers import (
     BulkResultSerializer,
@@ -123,6 +124,7 @@ def version_conflict(exc: services.TaskVersionConflict) -> ConflictError:
         "DONE) a recurring task that has a next occurrence records a completion and moves it there: due "
         "advanced, status TODO at the end of its column, `completed_at` null (SPEC §12).",
         request=TaskUpdateSerializer,
+        examples=UPDATE_EXAMPLES,
         responses={200: TaskSerializer, 409: TaskConflictSerializer, **error_responses(400, 401, 403, 404)},
     ),
     destroy=extend_schema(summary="Delete a task", responses={204: None, **error_responses(401, 403, 404)}),
@@ -233,6 +235,7 @@ class ProjectTasksViewSet(GenericViewSet):
         summary="Create a task in a project",
         description="The task goes to the end of its status column unless `position` is given.",
         request=TaskCreateSerializer,
+        examples=CREATE_EXAMPLES,
         responses={201: TaskSerializer, **error_responses(400, 401, 403, 404)},
     )
     def create(self, request: Request, project_id: str) -> Response:

@@ -22,7 +22,7 @@ from accounts.models import User
 from accounts.tests.factories import UserFactory
 from accounts.tests.helpers import bearer_client
 from config.api.router import router
-from notifications.models import Notification
+from notifications.models import Notification, Snooze
 from notifications.tests.factories import make_notification
 from projects.models import Project
 from projects.tests.factories import ProjectFactory
@@ -73,6 +73,11 @@ def _notification(owner: User) -> dict[str, str]:
     return {"id": str(make_notification(user=owner).pk)}
 
 
+def _notification_of_a_task(owner: User) -> dict[str, str]:
+    task = make_task(project=cast(Project, ProjectFactory(owner=owner)), title="A's task")
+    return {"id": str(make_notification(user=owner, task=task).pk)}
+
+
 # Every path of the API that takes an object id. Bodies are valid for the owner, so a refusal
 # comes from the ownership check, not from validation.
 OWNED_OBJECTS: dict[str, OwnedObject] = {
@@ -100,6 +105,11 @@ OWNED_OBJECTS: dict[str, OwnedObject] = {
         build=_notification,
         still_intact=lambda ids: Notification.objects.filter(pk=ids["id"], read=False).exists(),
         bodies={"patch": {"read": True}},
+    ),
+    "/api/v1/notifications/{id}/snooze": OwnedObject(
+        build=_notification_of_a_task,
+        still_intact=lambda ids: not Snooze.objects.exists(),
+        bodies={"post": {"minutes": 10}},
     ),
 }
 

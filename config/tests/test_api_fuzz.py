@@ -76,6 +76,7 @@ PATH_OBJECTS: dict[tuple[str, str], type[Project] | type[Task] | type[Notificati
     ("/api/v1/tasks/{id}/skip", "id"): Task,
     ("/api/v1/tasks/{id}/completions", "id"): Task,
     ("/api/v1/notifications/{id}/read", "id"): Notification,
+    ("/api/v1/notifications/{id}/snooze", "id"): Notification,
 }
 
 

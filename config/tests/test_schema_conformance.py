@@ -37,7 +37,7 @@ from notifications.tests.factories import make_notification
 from notifications.tokens import unsubscribe_token_make
 from projects.models import Project
 from projects.tests.factories import ProjectFactory
-from tasks.models import Task
+from tasks.models import Status, Task
 from tasks.services import task_update
 from tasks.tests.factories import make_task
 
@@ -101,6 +101,11 @@ def recurring_task(world: World) -> dict[str, Any]:
         changes={"due_on": timezone.localdate() + timedelta(days=1), "recurrence": {"rrule": "FREQ=DAILY"}},
     )
     return task(world)
+
+
+def notification_of_a_done_task(world: World) -> dict[str, Any]:
+    task_update(task=world.task, changes={"status": Status.DONE})
+    return notification(world)
 
 
 def project(world: World) -> dict[str, Any]:
@@ -222,6 +227,14 @@ CASES: dict[tuple[str, str], list[Call]] = {
         anonymous(401, notification),
         ok(403, _path("id", "other_notification")),
         ok(404, missing()),
+    ],
+    ("POST", "/api/v1/notifications/{id}/snooze"): [
+        ok(200, _with(notification, body={"minutes": 10})),
+        ok(400, _with(notification, body={"minutes": 4})),
+        anonymous(401, _with(notification, body={"minutes": 10})),
+        ok(403, _with(_path("id", "other_notification"), body={"minutes": 10})),
+        ok(404, _with(missing(), body={"minutes": 10})),
+        ok(409, _with(notification_of_a_done_task, body={"minutes": 10})),
     ],
     ("POST", "/api/v1/notifications/read-all"): [ok(200), anonymous(401)],
     ("GET", "/api/v1/notifications/unread-count"): [ok(200), anonymous(401)],

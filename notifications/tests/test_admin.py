@@ -3,8 +3,8 @@
 import pytest
 from django.utils import timezone
 
-from notifications.models import EmailStatus, Notification, NotificationRun, NotificationType
-from notifications.tests.factories import make_notification, make_user
+from notifications.models import EmailStatus, Notification, NotificationRun, NotificationType, Snooze
+from notifications.tests.factories import make_notification, make_task, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +88,17 @@ def test_non_staff_cannot_see_notifications(client, user):
     response = client.get(CHANGELIST)
 
     assert response.status_code == 302
+
+
+def test_pending_snoozes_are_listed_and_read_only(staff_client):
+    user = make_user()
+    task = make_task(user=user, title="Pay rent")
+    Snooze.objects.create(task=task, fire_at=timezone.now())
+
+    listed = staff_client.get("/admin/notifications/snooze/")
+    change = staff_client.get(f"/admin/notifications/snooze/{task.pk}/change/")
+
+    assert listed.status_code == 200
+    assert "Pay rent" in listed.content.decode()
+    assert change.status_code == 200
+    assert 'name="_save"' not in change.content.decode()

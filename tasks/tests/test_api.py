@@ -71,6 +71,7 @@ def test_create_returns_the_task_with_defaults_at_the_end_of_its_column(auth_cli
         "due_on": None,
         "recurrence": None,
         "remind_at": None,
+        "reminder_offsets": [],
         "position": 2,
         "version": 1,
         "completed_at": None,

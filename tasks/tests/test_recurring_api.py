@@ -10,6 +10,7 @@ from accounts.tests.factories import UserFactory
 from accounts.tests.helpers import bearer_client
 from projects.tests.factories import ProjectFactory
 from tasks.models import Status, Task, TaskCompletion
+from tasks.schema_examples import CREATE_EXAMPLES, UPDATE_EXAMPLES
 from tasks.tests.factories import make_task
 
 pytestmark = pytest.mark.django_db
@@ -223,3 +224,42 @@ def test_a_bulk_done_advances_each_recurring_task_and_completes_the_others(clien
         "daily",
         "weekly",
     ]
+
+
+def test_the_openapi_examples_are_what_the_api_answers(owner, project):
+    def example(examples, name):
+        return next(e.value for e in examples if e.name == name)
+
+    ignored = {"id", "project_id", "position"}
+    with time_machine.travel(datetime(2026, 12, 2, 9, tzinfo=UTC), tick=False):
+        created = bearer_client(owner).post(
+            f"/api/v1/projects/{project.pk}/tasks",
+            example(CREATE_EXAMPLES, "A recurring task with reminders"),
+            format="json",
+        )
+    with time_machine.travel(datetime(2026, 12, 7, 9, 10, tzinfo=UTC), tick=False):
+        advanced = bearer_client(owner).patch(
+            url(Task.objects.get()), example(UPDATE_EXAMPLES, "Complete a recurring task"), format="json"
+        )
+
+    for response, expected in (
+        (created, example(CREATE_EXAMPLES, "The recurring task created")),
+        (advanced, example(UPDATE_EXAMPLES, "The recurring task advanced")),
+    ):
+        answer = response.json()
+        assert {k: v for k, v in answer.items() if k not in ignored} == {
+            k: v for k, v in expected.items() if k not in ignored
+        }
+
+
+@pytest.mark.parametrize("recurrence", [{}, {"from": "due"}])
+def test_a_patch_with_a_rule_without_its_rrule_is_a_400(client, project, recurrence):
+    task = make_task(project=project, due_on=date(2026, 12, 7))
+
+    response = client.patch(
+        url(task), {"status": "DONE", "version": 1, "recurrence": recurrence}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"recurrence": {"rrule": ["This field is required."]}}
+    assert Task.objects.get(pk=task.pk).version == 1

@@ -33,6 +33,13 @@ DEMO_RULES = {
     "Ownership exercises": {"rrule": "FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT=12"},
 }
 
+# Demo reminders (SPEC §12): title -> minutes before the due.
+DEMO_REMINDERS = {
+    "Write the launch announcement": [60, 1440],
+    "Take out the recycling": [120],
+    "Book dentist appointment": [30],
+}
+
 # (project name, color, [(title, status, priority, due in hours, an all-day Day, or None)])
 DEMO_BOARD: list[tuple[str, str, list[tuple[str, int, int, float | Day | None]]]] = [
     (
@@ -125,6 +132,7 @@ class Command(BaseCommand):
                     status=status,
                     priority=priority,
                     recurrence=DEMO_RULES.get(title),
+                    reminder_offsets=DEMO_REMINDERS.get(title, []),
                     **when,
                 )
                 count += 1

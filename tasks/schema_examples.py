@@ -1,0 +1,80 @@
+"""OpenAPI examples of the task operations (drf-spectacular), kept apart from the views."""
+
+from drf_spectacular.utils import OpenApiExample
+
+_RECURRING_TASK = {
+    "id": "0b0f6a4e-2f57-4a8e-9d1c-3c7a1f6e5d21",
+    "project_id": "6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f",
+    "title": "Team stand-up notes",
+    "description": "",
+    "status": "TODO",
+    "priority": "MEDIUM",
+    "due_date": "2026-12-07T08:30:00Z",
+    "due_on": None,
+    "recurrence": {
+        "rrule": "FREQ=WEEKLY;BYDAY=MO,TH",
+        "from": "due",
+        "start": "2026-12-07T08:30:00Z",
+        "next": ["2026-12-10T08:30:00Z", "2026-12-14T08:30:00Z", "2026-12-17T08:30:00Z"],
+    },
+    "remind_at": None,
+    "reminder_offsets": [15, 60],
+    "position": 4,
+    "version": 1,
+    "completed_at": None,
+    "created_at": "2026-12-02T09:00:00Z",
+    "updated_at": "2026-12-02T09:00:00Z",
+}
+
+CREATE_EXAMPLES = [
+    OpenApiExample(
+        "A recurring task with reminders",
+        description="Every Monday and Thursday at 09:30 in Berlin (08:30 UTC in winter), reminded 60 and "
+        "15 minutes before each due.",
+        value={
+            "title": "Team stand-up notes",
+            "due_date": "2026-12-07T08:30:00Z",
+            "recurrence": {"rrule": "rrule:freq=weekly;byday=MO,TH;interval=1"},
+            "reminder_offsets": [60, 15],
+        },
+        request_only=True,
+    ),
+    OpenApiExample(
+        "An all-day task",
+        value={"title": "Renew passport", "due_on": "2027-01-15"},
+        request_only=True,
+    ),
+    OpenApiExample(
+        "The recurring task created",
+        description="The rule echoed normalised (upper case, `RRULE:` and `INTERVAL=1` dropped), its start "
+        "and the next three dues; the offsets sorted.",
+        value=_RECURRING_TASK,
+        response_only=True,
+        status_codes=["201"],
+    ),
+]
+
+UPDATE_EXAMPLES = [
+    OpenApiExample(
+        "Complete a recurring task",
+        description="It is not left DONE: the due moves to the next occurrence and the task goes to the end "
+        "of TODO, one version on.",
+        value={"status": "DONE", "version": 1},
+        request_only=True,
+    ),
+    OpenApiExample(
+        "The recurring task advanced",
+        value={
+            **_RECURRING_TASK,
+            "due_date": "2026-12-10T08:30:00Z",
+            "recurrence": {
+                **_RECURRING_TASK["recurrence"],  # type: ignore[dict-item]
+                "next": ["2026-12-14T08:30:00Z", "2026-12-17T08:30:00Z", "2026-12-21T08:30:00Z"],
+            },
+            "version": 2,
+            "updated_at": "2026-12-07T09:10:00Z",
+        },
+        response_only=True,
+        status_codes=["200"],
+    ),
+]
