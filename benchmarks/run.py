@@ -7,14 +7,22 @@
    (``bench-heavy@example.com``, in Europe/Berlin) owning 20,000 tasks in 20 projects, the rest
    spread over many users (in UTC) with 4 projects of 250 tasks each. One task in five is all-day,
    one in seven has no due, the rest are timed; 200 of the heavy user's timed tasks recur daily.
+   One task with a due in 20 (timed and all-day alike) has ``reminder_offsets``, half
+   ``[15, 60]`` and half ``[1440]``, armed when it was made (``reminders_armed_at`` = created_at).
    Set-based ``INSERT … SELECT generate_series`` in batches, with a progress bar.
 3. Starts gunicorn (``--workers``) against that database with production-like settings
    (DEBUG off, Redis cache, throttles raised so that they count but never refuse).
 4. Drives it from this process with ``--concurrency`` asyncio clients (httpx), each endpoint in
    turn (after a VACUUM ANALYZE of tasks_task), and measures p50/p95/p99 latency and requests
    per second, as the heavy user.
-5. Records ``EXPLAIN (ANALYZE, BUFFERS)`` of the dashboard, filter and search queries.
-6. Prints a table and writes ``var/bench/bench-<tasks>.json`` and ``…-explain.txt``.
+5. Stops the server and times the 5-minute reminders run (``notifications_generate(kind=
+   "reminders")``: ``remind_at`` reminders, the sweep of open tasks with offsets, snoozes) in a
+   process of its own with the server's environment (``benchmarks.reminder_job``): one warm-up
+   run, which makes the reminders that are due, then ``--job-runs`` measured runs, which find
+   them made (the steady state).
+6. Records ``EXPLAIN (ANALYZE, BUFFERS)`` of the dashboard, filter and search queries (on the
+   fresh seed, before the scenarios) and of the reminders run's reads (at the job step).
+7. Prints a table and writes ``var/bench/bench-<tasks>-c<concurrency>.json`` and ``…-explain.txt``.
 """
 
 from __future__ import annotations
@@ -220,11 +228,18 @@ def _insert_tasks(cursor: Any, first: int, last: int, heavy_tasks: int) -> None:
                    CASE WHEN g %% 7 = 0 THEN NULL
                         ELSE now() + make_interval(hours => (g %% 1440) - 240) END AS moment,
                    g %% 7 <> 0 AND g %% 5 = 0 AS all_day,
-                   CASE WHEN owner_id = md5('user0')::uuid THEN %(heavy_zone)s ELSE 'UTC' END AS zone
+                   CASE WHEN owner_id = md5('user0')::uuid THEN %(heavy_zone)s ELSE 'UTC' END AS zone,
+                   -- One task with a due in 20 has reminder offsets: the six with a due of every
+                   -- 20th run of seven (timed and all-day alike), half [15, 60], half [1440].
+                   CASE WHEN g %% 7 = 0 THEN '[]'
+                        WHEN (g / 7) %% 40 = 3 THEN '[15, 60]'
+                        WHEN (g / 7) %% 40 = 23 THEN '[1440]'
+                        ELSE '[]' END::jsonb AS offsets
             FROM placed
         ), tasks AS (
         INSERT INTO tasks_task (id, project_id, owner_id, title, description, status, priority,
-            due_at, due_on, remind_at, version, completed_at, created_at, updated_at)
+            due_at, due_on, remind_at, reminder_offsets, reminders_armed_at, version, completed_at,
+            created_at, updated_at)
         SELECT id,
                project_id,
                owner_id,
@@ -237,6 +252,9 @@ def _insert_tasks(cursor: Any, first: int, last: int, heavy_tasks: int) -> None:
                     ELSE moment END,
                CASE WHEN all_day THEN (moment AT TIME ZONE zone)::date END,
                NULL,
+               offsets,
+               -- Armed when the task was made (its created_at).
+               CASE WHEN offsets <> '[]' THEN now() - make_interval(secs => g) END,
                1,
                CASE WHEN i %% 3 + 1 = 3 THEN now() - interval '1 day' END,
                now() - make_interval(secs => g),
@@ -476,6 +494,29 @@ async def drive(base_url: str, board: Board, args: argparse.Namespace) -> list[d
     return results
 
 
+# --- the reminders job ---------------------------------------------------------------------
+
+JOB_ROW = "reminder run (every 5 min, in-process)"
+
+
+def reminder_job(env: dict[str, str], runs: int) -> dict[str, Any]:
+    """Times the reminders run in its own process (benchmarks.reminder_job), on a vacuumed
+    table as the scenarios start; returns its figures as a result row (``kind`` "job")."""
+    vacuum()
+    command = [sys.executable, "-m", "benchmarks.reminder_job", "--runs", str(runs)]
+    done = subprocess.run(  # noqa: S603 - our own script
+        command, cwd=BASE_DIR, env={**os.environ, **env}, stdout=subprocess.PIPE, text=True, check=True
+    )
+    job = json.loads(done.stdout.strip().splitlines()[-1])
+    return {
+        "endpoint": JOB_ROW,
+        "kind": "job",
+        "requests": job.pop("runs"),
+        **job,
+        "rps": None,
+    }
+
+
 # --- query plans ---------------------------------------------------------------------------
 
 
@@ -532,10 +573,25 @@ def table(results: list[dict[str, Any]]) -> str:
         f"|{'-' * 46}|{'-' * 7}|{'-' * 9}|{'-' * 9}|{'-' * 9}|{'-' * 9}|{'-' * 11}|",
     ]
     for r in results:
+        rps = "-" if r["rps"] is None else f"{r['rps']:.1f}"
         lines.append(
             f"| {r['endpoint']:<44} | {r['requests']:>5} | {r['p50_ms']:>7.2f} | {r['p95_ms']:>7.2f} "
-            f"| {r['p99_ms']:>7.2f} | {r['rps']:>7.1f} | {r['p95_ms'] / floor:>8.1f}x |"
+            f"| {r['p99_ms']:>7.2f} | {rps:>7} | {r['p95_ms'] / floor:>8.1f}x |"
         )
+    for r in results:
+        if r.get("kind") == "job":
+            lines.append(
+                f"\n{r['endpoint']}: p50 {r['p50_ms']:.2f} ms, max {r['max_ms']:.2f} ms over "
+                f"{r['requests']} runs (p50 {r['p50_ms'] / results[0]['p50_ms']:.1f}x the floor's p50); "
+                f"made {r['created_counts']}; warm-up run {r['warmup_ms']:.2f} ms, made "
+                f"{r['warmup_created_count']:,}; the offsets sweep reads {r['sweep_candidates']:,} tasks."
+            )
+            for name, part in r["breakdown"].items():
+                lines.append(
+                    f"  {name:<20} {part['total_ms']:>9.2f} ms: SQL {part['sql_ms']:>8.2f} ms "
+                    f"({part['queries']} queries), Python {part['python_ms']:>8.2f} ms; "
+                    f"rows read {part.get('rows_read', 0):,}, candidates {part['candidates']:,}"
+                )
     return "\n".join(lines)
 
 
@@ -548,6 +604,7 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=20, help="unmeasured requests first, per client")
     parser.add_argument("--concurrency", type=int, default=1, help="concurrent clients (default 1)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument("--job-runs", type=int, default=10, help="measured reminders runs (default 10)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--keep-data", action="store_true", help="reuse a database of the same size")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
@@ -581,6 +638,16 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(timeout=30)
+    print(f"Timing the reminders run: 1 warm-up, {args.job_runs} measured …")
+    job = reminder_job(env, args.job_runs)
+    print(
+        f"  {JOB_ROW:<44} p95 {job['p95_ms']:>7.2f} ms  max {job['max_ms']:.2f} ms  "
+        f"(warm-up {job['warmup_ms']:.0f} ms made {job['warmup_created_count']:,})"
+    )
+    plans["reminders run (job step, after the scenarios)"] = [
+        f"-- {plan['name']}\n-- {plan['sql']}\n{plan['plan']}" for plan in job.pop("plans")
+    ]
+    results.append(job)
 
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     stem = OUT_DIR / f"bench-{args.tasks}-c{args.concurrency}"
