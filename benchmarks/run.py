@@ -9,6 +9,7 @@
    one in seven has no due, the rest are timed; 200 of the heavy user's timed tasks recur daily.
    One task with a due in 20 (timed and all-day alike) has ``reminder_offsets``, half
    ``[15, 60]`` and half ``[1440]``, armed when it was made (``reminders_armed_at`` = created_at).
+   Every user has 10 labels and each task 0 to 3 of them (1.5 on average).
    Set-based ``INSERT … SELECT generate_series`` in batches, with a progress bar.
 3. Starts gunicorn (``--workers``) against that database with production-like settings
    (DEBUG off, Redis cache, throttles raised so that they count but never refuse).
@@ -57,6 +58,11 @@ OTHER_TASKS_PER_PROJECT = 250
 OTHER_PROJECTS_PER_USER = 4
 SEED_BATCH = 100_000
 WORDS = ["alpha", "budget", "client", "design", "email", "invoice", "launch", "meeting", "review", "report"]
+# Every user's 10 labels (SPEC §13); a task carries 0 to 3 of them.
+LABEL_NAMES = [
+    *("Home", "Work", "Errands", "Writing", "Money"),
+    *("Health", "Chores", "Waiting", "Ideas", "Travel"),
+]
 
 
 def bench_environment(args: argparse.Namespace) -> dict[str, str]:
@@ -162,6 +168,7 @@ def seed(total_tasks: int, *, keep: bool) -> dict[str, int]:
             last = min(first + SEED_BATCH, shape["tasks"]) - 1
             _insert_tasks(cursor, first, last, heavy_tasks)
             progress("tasks", last + 1, shape["tasks"], started)
+    _insert_labels()
     with transaction.atomic(), connection.cursor() as cursor:
         # Every open task already overdue has had its OVERDUE notification; half are read.
         cursor.execute(
@@ -187,8 +194,38 @@ def seed(total_tasks: int, *, keep: bool) -> dict[str, int]:
         cursor.execute("VACUUM ANALYZE projects_project")
         cursor.execute("VACUUM ANALYZE accounts_user")
         cursor.execute("VACUUM ANALYZE notifications_notification")
+        cursor.execute("VACUUM ANALYZE labels_label")
+        cursor.execute("VACUUM ANALYZE labels_tasklabel")
     print(f"Seeded in {time.monotonic() - started:.1f}s ({shape['notifications']:,} notifications).")
     return shape
+
+
+def _insert_labels() -> None:
+    """Ten labels per user, and 0 to 3 of them on each task (by a hash of its id: 1.5 on average,
+    so each label is on about 15 % of its owner's tasks), in two set-based statements."""
+    from django.db import connection, transaction
+
+    started = time.monotonic()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO labels_label (id, owner_id, name, color, created_at)
+            SELECT md5(u.id::text || '-label-' || k)::uuid, u.id, (%s::text[])[k + 1], '#6B7280', now()
+            FROM accounts_user AS u, generate_series(0, 9) AS k
+            """,
+            [LABEL_NAMES],
+        )
+        cursor.execute(
+            """
+            INSERT INTO labels_tasklabel (task_id, label_id, position)
+            SELECT t.id, md5(t.owner_id::text || '-label-' || ((t.h + j * 3) %% 10))::uuid, j
+            FROM (SELECT id, owner_id, abs(hashtext(id::text)) AS h FROM tasks_task) AS t,
+                 LATERAL generate_series(0, t.h %% 4 - 1) AS j
+            """,
+            [],
+        )
+        links = cursor.rowcount
+    print(f"  labels: {links:,} on tasks in {time.monotonic() - started:.1f}s")
 
 
 def _make_recurring(heavy: Any) -> None:
@@ -402,12 +439,16 @@ def scenarios(board: Board, client_no: int, clients: int) -> dict[str, Any]:
     def search(rng: random.Random) -> tuple[str, str, Any]:
         return "GET", f"/api/v1/tasks?search={rng.choice(WORDS)}", None
 
+    def label_filter(rng: random.Random) -> tuple[str, str, Any]:
+        return "GET", f"/api/v1/tasks?label={rng.choice(LABEL_NAMES).lower()}", None
+
     # Reads first, then writes: the moves rewrite thousands of rows, and the reads should not
     # be measured on the dead rows they leave (each scenario also starts after VACUUM ANALYZE).
     return {
         "floor: GET /users/me": lambda rng: ("GET", "/api/v1/users/me", None),
         "project tasks, filtered": project_filter,
         "search /tasks?search=": search,
+        "label filter /tasks?label=": label_filter,
         "/tasks?sort_by=due_date": lambda rng: ("GET", "/api/v1/tasks?sort_by=due_date", None),
         "dashboard statistics": lambda rng: ("GET", "/api/v1/dashboard/statistics", None),
         "notifications unread-count": lambda rng: ("GET", "/api/v1/notifications/unread-count", None),

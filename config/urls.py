@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 import accounts.urls  # noqa: F401 - each app's urls module registers its viewsets on the router
 import dashboard.urls  # noqa: F401
 import integrations.urls  # noqa: F401
+import labels.urls  # noqa: F401
 import notifications.urls  # noqa: F401
 import projects.urls  # noqa: F401
 import tasks.urls  # noqa: F401

@@ -1,4 +1,4 @@
-"""The dashboard (SPEC §6): five queries whatever the amount of data."""
+"""The dashboard (SPEC §6): five queries (and the upcoming tasks' labels) whatever the amount of data."""
 
 from collections import Counter
 from datetime import datetime, timedelta
@@ -8,6 +8,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import User
+from labels.selectors import TASK_LABELS
 from projects.models import Project
 from tasks import dues
 from tasks.models import Status, Task
@@ -49,6 +50,7 @@ def dashboard_statistics(*, user: User, now: datetime | None = None) -> dict[str
     window_end = now + timedelta(days=UPCOMING_DAYS)
     upcoming = list(
         open_tasks.select_related("place")
+        .prefetch_related(TASK_LABELS)
         .filter(due_at__gte=now, due_at__lt=window_end)
         .order_by("due_at", "id")[:UPCOMING_LIMIT]
     )

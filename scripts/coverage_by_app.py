@@ -6,7 +6,17 @@ import sys
 
 import coverage
 
-APPS = ["accounts", "config", "projects", "tasks", "dashboard", "notifications", "integrations", "outbox"]
+APPS = [
+    "accounts",
+    "config",
+    "projects",
+    "tasks",
+    "labels",
+    "dashboard",
+    "notifications",
+    "integrations",
+    "outbox",
+]
 
 
 def main() -> int:

@@ -17,6 +17,7 @@ _RECURRING_TASK = {
         "start": "2026-12-07T08:30:00Z",
         "next": ["2026-12-10T08:30:00Z", "2026-12-14T08:30:00Z", "2026-12-17T08:30:00Z"],
     },
+    "labels": ["Work"],
     "remind_at": None,
     "reminder_offsets": [15, 60],
     "position": 4,
@@ -30,11 +31,13 @@ CREATE_EXAMPLES = [
     OpenApiExample(
         "A recurring task with reminders",
         description="Every Monday and Thursday at 09:30 in Berlin (08:30 UTC in winter), reminded 60 and "
-        "15 minutes before each due.",
+        "15 minutes before each due, labelled Work (the label is created if the caller has none of that "
+        "name).",
         value={
             "title": "Team stand-up notes",
             "due_date": "2026-12-07T08:30:00Z",
             "recurrence": {"rrule": "rrule:freq=weekly;byday=MO,TH;interval=1"},
+            "labels": ["Work"],
             "reminder_offsets": [60, 15],
         },
         request_only=True,

@@ -5,22 +5,29 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F, OrderBy, Q, QuerySet
+from django.db.models import Exists, F, OrderBy, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django_filters import rest_framework as filters
 
 from accounts.models import User
-from config.api.filters import BoundaryDateTimeFilter, MultipleNamesFilter, validated_filterset
+from config.api.filters import (
+    BoundaryDateTimeFilter,
+    MultipleNamesFilter,
+    NameListFilter,
+    validated_filterset,
+)
 from config.change_stamps import cached_per_user
 from config.db import CountedRows
 from config.errors import Forbidden
+from labels.models import TaskLabel
+from labels.selectors import TASK_LABELS, label_ids_named
 from projects.models import Project
 from tasks import board, dues
 from tasks.models import Priority, Status, Task, TaskCompletion
 
 SORT_FIELDS = ("created_at", "due_date", "priority", "position", "updated_at")
 # The filters that decide how many tasks a list holds (the page and the order do not).
-COUNT_FILTERS = ("status", "priority", "search", "due_date_from", "due_date_to", "project_id")
+COUNT_FILTERS = ("status", "priority", "search", "due_date_from", "due_date_to", "project_id", "label")
 
 
 class TaskFilter(filters.FilterSet):
@@ -31,6 +38,7 @@ class TaskFilter(filters.FilterSet):
     status = MultipleNamesFilter(enum=Status, method="keep")
     priority = MultipleNamesFilter(enum=Priority)
     search = filters.CharFilter(method="filter_search", max_length=200)
+    label = NameListFilter(method="filter_label")
     due_date_from = BoundaryDateTimeFilter(method="filter_due_from")
     due_date_to = BoundaryDateTimeFilter(method="filter_due_to")
     project_id = filters.UUIDFilter(method="keep")
@@ -45,8 +53,24 @@ class TaskFilter(filters.FilterSet):
         # icontains compiles to UPPER(col) LIKE UPPER(%term%): the trigram indexes match it.
         return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
 
-    # The owner's zone, in which a date-only bound starts or ends (set by task_list).
+    # The owner's zone, in which a date-only bound starts or ends, and the owner whose labels
+    # the label filter names (set by task_list).
     zone = dues.UTC_ZONE
+    owner_id: Any = None
+    label_ids: list[Any] | None = None
+
+    def filter_label(self, queryset: QuerySet[Task], name: str, value: list[str]) -> QuerySet[Task]:
+        """Tasks carrying any of the owner's labels of these names (case-insensitively); a name
+        the owner has no label for matches nothing. A semi-join on TaskLabel's (task, …) index."""
+        # The list and its count both filter: the ids are looked up once.
+        if self.label_ids is None:
+            self.label_ids = label_ids_named(owner_id=self.owner_id, names=value)
+        label_ids = self.label_ids
+        if not label_ids:
+            return queryset.none()
+        return queryset.filter(
+            Exists(TaskLabel.objects.filter(task_id=OuterRef("pk"), label_id__in=label_ids))
+        )
 
     def filter_due_from(self, queryset: QuerySet[Task], name: str, value: datetime | date) -> QuerySet[Task]:
         """Due moments from ``value``. From a day: from its start in the owner's zone, and of
@@ -116,6 +140,7 @@ def task_list(*, user: User, params: Any, project: Project | None = None) -> Cou
     the owner."""
     filterset = TaskFilter(params, queryset=Task.objects.all())
     filterset.zone = dues.zone_of(user)
+    filterset.owner_id = user.pk
     validated_filterset(filterset)
     data = filterset.form.cleaned_data
     if project is not None and project.owner_id != user.pk:
@@ -124,12 +149,14 @@ def task_list(*, user: User, params: Any, project: Project | None = None) -> Cou
     on_task = {**scope, **_columns(filterset)}
     sort_by, descending = data.get("sort_by") or None, data.get("sort_order") == "desc"
     if sort_by in BOARD_SORTS:
-        places = board.on_places(Task.objects.select_related("place"), **on_task)
+        places = board.on_places(
+            Task.objects.select_related("place").prefetch_related(TASK_LABELS), **on_task
+        )
         rows = filterset.filter_queryset(places).order_by(
             *board.place_order(BOARD_SORTS[sort_by], descending=descending)
         )
     else:
-        tasks = Task.objects.prefetch_related("place").filter(**on_task)
+        tasks = Task.objects.prefetch_related("place", TASK_LABELS).filter(**on_task)
         rows = filterset.filter_queryset(tasks).order_by(*_task_ordering(data["sort_by"], descending))
     counted = filterset.filter_queryset(Task.objects.filter(**on_task))
     key = _search_count_key(data, project)

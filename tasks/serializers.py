@@ -2,6 +2,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.fields import (
@@ -11,6 +12,8 @@ from config.api.fields import (
     StrictIntegerField,
     StrictUUIDField,
 )
+from labels.selectors import task_label_names
+from labels.serializers import LabelNamesField
 from tasks import recurring
 from tasks.models import (
     DESCRIPTION_MAX_LENGTH,
@@ -89,6 +92,9 @@ class TaskSerializer(serializers.ModelSerializer):
         help_text="The day an all-day task is due (due at the end of that day in the owner's time zone); "
         "null for a timed task.",
     )
+    labels = serializers.SerializerMethodField(
+        help_text="The task's label names, in its order, as the labels are named now."
+    )
     reminder_offsets = serializers.ListField(
         child=serializers.IntegerField(),
         read_only=True,
@@ -107,6 +113,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "due_date",
             "due_on",
             "recurrence",
+            "labels",
             "remind_at",
             "reminder_offsets",
             "position",
@@ -116,6 +123,10 @@ class TaskSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_labels(self, task: Task) -> list[str]:
+        return task_label_names(task)
 
     def to_representation(self, task: Task) -> dict[str, Any]:
         """The same JSON as the declared fields give (the schema comes from those), built
@@ -131,6 +142,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "due_date": _iso(task.due_date),
             "due_on": task.due_on.isoformat() if task.due_on is not None else None,
             "recurrence": recurring.as_json(task, timezone.now()) if task.recurrence else None,
+            "labels": task_label_names(task),
             "remind_at": _iso(task.remind_at),
             "reminder_offsets": task.reminder_offsets,
             "position": task.position,
@@ -195,6 +207,7 @@ class TaskCreateSerializer(serializers.Serializer):
         help_text="Null (no rule) or a rule; a recurring task must have a due. Completing it moves it to its "
         "next occurrence (SPEC §12).",
     )
+    labels = LabelNamesField(required=False)
     remind_at = serializers.DateTimeField(
         allow_null=True,
         required=False,

@@ -14,6 +14,8 @@ from accounts.models import User
 from config.change_stamps import user_data_changed
 from config.db import bulk_set, model_assign
 from config.errors import Forbidden, NotFound
+from labels import services as labels_services
+from labels.models import TaskLabel
 from projects.models import Project
 from tasks import board, dues, recurring
 from tasks.models import Status, Task
@@ -73,6 +75,21 @@ def _arm_reminders(task: Task, changed: list[str], now: Any) -> list[str]:
     return ["reminders_armed_at"]
 
 
+def _assign_labels(task: Task, changes: dict[str, Any]) -> bool:
+    """A request's ``labels`` (names, SPEC §13): the owner's labels of those names, the new
+    ones created, in the order given; whether the task's list changed."""
+    if "labels" not in changes:
+        return False
+    labels = labels_services.labels_for_names(owner_id=task.owner_id, names=changes["labels"])
+    current = (
+        TaskLabel.objects.filter(task_id=task.pk).order_by("position").values_list("label_id", flat=True)
+    )
+    if list(current) == [label.pk for label in labels]:
+        return False
+    labels_services.task_labels_set(task_id=task.pk, labels=labels)
+    return True
+
+
 @transaction.atomic
 def task_create(
     *,
@@ -81,6 +98,7 @@ def task_create(
     status: int = Status.TODO,
     position: int | None = None,
     recurrence: dict[str, Any] | None = None,
+    labels: list[str] | None = None,
     **fields: Any,
 ) -> Task:
     """A new task at ``position`` of its column (the end when absent or past the end)."""
@@ -100,6 +118,8 @@ def task_create(
     if recurrence is not None:
         recurring.recurrence_assign(task, recurrence, zone_name=_owner_zone(task.owner_id).key)
     task.save(force_insert=True)
+    if labels:
+        _assign_labels(task, {"labels": labels})
     board.insert(task, position=position)
     user_data_changed(project.owner_id)
     logger.info("task created task_id=%s project_id=%s user_id=%s", task.pk, project.pk, project.owner_id)
@@ -138,8 +158,9 @@ def task_update(
         status, position = Status.TODO, END_OF_COLUMN
         changed += ["due_at", "due_on", "recurrence"]
     changed += _arm_reminders(locked, changed, now)
+    relabelled = _assign_labels(locked, changes)
     moved = board.move(locked, status=status, position=position, now=now)
-    if changed or moved:
+    if changed or moved or relabelled:
         locked.version += 1
         board_fields = ["status", "completed_at"] if moved else []
         locked.save(update_fields=[*dict.fromkeys(changed), *board_fields, "version", "updated_at"])

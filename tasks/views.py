@@ -1,6 +1,6 @@
 from typing import cast
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
@@ -18,6 +18,7 @@ from config.api.router import UUID_REGEX
 from config.api.schema import error_responses
 from config.db import CountedRows
 from config.errors import NotFound
+from labels.selectors import TASK_LABELS
 from projects.models import Project
 from tasks import services
 from tasks.models import Priority, Status, Task
@@ -54,6 +55,17 @@ TASK_LIST_PARAMETERS = [
         description="Case-insensitive substring of title or description (surrounding spaces are ignored). "
         "The page's `count` of a search is cached per user (SEARCH_COUNT_CACHE_SECONDS, 60 s); every change "
         "to the caller's tasks or projects through the API ends it at once.",
+    ),
+    OpenApiParameter(
+        "label",
+        OpenApiTypes.STR,
+        many=True,
+        style="form",
+        explode=True,
+        description="Label names, repeatable (`label=home&label=errands`) or comma-separated "
+        "(`label=home,errands`): tasks carrying any of them, matched case-insensitively; a name the caller "
+        "has no label for matches nothing. Combines with every other filter and sort. An empty name is a "
+        "400.",
     ),
     OpenApiParameter(
         "due_date_from",
@@ -204,6 +216,7 @@ class TaskViewSet(OwnedObjectViewSet):
             )
         except services.TaskVersionConflict as exc:
             raise version_conflict(exc) from None
+        prefetch_related_objects(tasks, TASK_LABELS)
         return Response({"tasks": TaskSerializer(tasks, many=True).data})
 
 

@@ -90,3 +90,20 @@ class StrictBooleanFilter(filters.ChoiceFilter):
         if value in ("", None):
             return qs
         return qs.filter(**{self.field_name: value == "true"})
+
+
+class NameListField(forms.Field):
+    """Free names, repeated or comma-separated (``?label=a&label=b``, ``?label=a,b``); an empty
+    one (``?label=a,``) is refused."""
+
+    widget = MultiValueCSVWidget
+
+    def to_python(self, value: Any) -> list[str]:
+        names = list(value or [])
+        if any(not name for name in names):
+            raise forms.ValidationError("A name may not be empty.")
+        return names
+
+
+class NameListFilter(filters.Filter):
+    field_class = NameListField

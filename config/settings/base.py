@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "accounts",
     "projects",
     "tasks",
+    "labels",
     "dashboard",
     "notifications",
     "integrations",

@@ -22,6 +22,7 @@ from accounts.models import User
 from accounts.tests.factories import UserFactory
 from accounts.tests.helpers import bearer_client
 from config.api.router import router
+from labels.models import Label
 from notifications.models import Notification, Snooze
 from notifications.tests.factories import make_notification
 from projects.models import Project
@@ -81,6 +82,11 @@ def _notification_of_a_task(owner: User) -> dict[str, str]:
 # Every path of the API that takes an object id. Bodies are valid for the owner, so a refusal
 # comes from the ownership check, not from validation.
 OWNED_OBJECTS: dict[str, OwnedObject] = {
+    "/api/v1/labels/{id}": OwnedObject(
+        build=lambda owner: {"id": str(Label.objects.create(owner=owner, name="A's label").pk)},
+        still_intact=lambda ids: Label.objects.filter(pk=ids["id"], name="A's label").exists(),
+        bodies={"patch": {"name": "B was here"}},
+    ),
     "/api/v1/projects/{id}": OwnedObject(
         build=_project,
         still_intact=lambda ids: Project.objects.filter(pk=ids["id"], name="A's project").exists(),

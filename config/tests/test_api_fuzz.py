@@ -35,6 +35,7 @@ from accounts.models import User
 from accounts.tests.factories import UserFactory
 from accounts.tests.helpers import login
 from config.wsgi import application
+from labels.models import Label
 from notifications.models import Notification
 from notifications.tests.factories import make_notification
 from projects.models import Project
@@ -69,8 +70,9 @@ LENIENT_BY_DESIGN = [positive_data_acceptance]
 
 # Each path parameter of the API and the model its value names; a new id-taking path fails
 # the test until it is listed here (and so joins the cross-user check).
-PATH_OBJECTS: dict[tuple[str, str], type[Project] | type[Task] | type[Notification]] = {
+PATH_OBJECTS: dict[tuple[str, str], type[Project] | type[Task] | type[Notification] | type[Label]] = {
     ("/api/v1/projects/{id}", "id"): Project,
+    ("/api/v1/labels/{id}", "id"): Label,
     ("/api/v1/projects/{project_id}/tasks", "project_id"): Project,
     ("/api/v1/tasks/{id}", "id"): Task,
     ("/api/v1/tasks/{id}/skip", "id"): Task,
@@ -88,7 +90,7 @@ class World:
     other_ids: list[str]  # every id of the other user's objects
 
 
-def _objects_of(user: User) -> tuple[Project, Task, Notification]:
+def _objects_of(user: User) -> tuple[Project, Task, Notification, Label]:
     project = cast(Project, ProjectFactory(owner=user, name="Launch"))
     soon = timezone.now() + timedelta(hours=5)
     tasks = [
@@ -100,20 +102,26 @@ def _objects_of(user: User) -> tuple[Project, Task, Notification]:
         ]
     ]
     notification = make_notification(user=user, task=tasks[0])
-    return project, tasks[0], notification
+    label = Label.objects.create(owner=user, name="Launch")
+    return project, tasks[0], notification, label
 
 
 @pytest.fixture
 def world(db, keep_test_connection, google_configured) -> World:
     owner = cast(User, UserFactory(email_verified=True))
     other = cast(User, UserFactory(email_verified=True))
-    project, task, notification = _objects_of(owner)
-    other_project, other_task, other_notification = _objects_of(other)
+    project, task, notification, label = _objects_of(owner)
+    other_project, other_task, other_notification, other_label = _objects_of(other)
     return World(
         owner_token=login(owner).access_token,
         other_token=login(other).access_token,
-        ids={Project: str(project.pk), Task: str(task.pk), Notification: str(notification.pk)},
-        other_ids=[str(other_project.pk), str(other_task.pk), str(other_notification.pk)],
+        ids={
+            Project: str(project.pk),
+            Task: str(task.pk),
+            Notification: str(notification.pk),
+            Label: str(label.pk),
+        },
+        other_ids=[str(o.pk) for o in (other_project, other_task, other_notification, other_label)],
     )
 
 

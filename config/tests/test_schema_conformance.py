@@ -32,6 +32,7 @@ from accounts.tests.helpers import login
 from accounts.tokens import one_time_token_create
 from config.wsgi import application
 from integrations.models import GoogleIntegration
+from labels.models import Label
 from notifications.models import Notification
 from notifications.tests.factories import make_notification
 from notifications.tokens import unsubscribe_token_make
@@ -101,6 +102,19 @@ def recurring_task(world: World) -> dict[str, Any]:
         changes={"due_on": timezone.localdate() + timedelta(days=1), "recurrence": {"rrule": "FREQ=DAILY"}},
     )
     return task(world)
+
+
+def label(world: World) -> dict[str, Any]:
+    return {"path_parameters": {"id": str(Label.objects.create(owner=world.owner, name="Home").pk)}}
+
+
+def other_label(world: World) -> dict[str, Any]:
+    return {"path_parameters": {"id": str(Label.objects.create(owner=world.other, name="Theirs").pk)}}
+
+
+def a_second_label(world: World) -> dict[str, Any]:
+    Label.objects.create(owner=world.owner, name="Work")
+    return label(world)
 
 
 def notification_of_a_done_task(world: World) -> dict[str, Any]:
@@ -247,6 +261,38 @@ CASES: dict[tuple[str, str], list[Call]] = {
         Call(200, lambda w: {**_unsubscribe(w), "headers": HTML}, caller=None, label="html"),
         anonymous(400, lambda w: BAD_TOKEN),
         Call(400, lambda w: {**BAD_TOKEN, "headers": HTML}, caller=None, label="html"),
+    ],
+    ("GET", "/api/v1/labels"): [
+        ok(200),
+        ok(400, lambda w: {"query": {"page_size": 0}}),
+        anonymous(401),
+        ok(404, lambda w: {"query": {"page": 2}}),
+    ],
+    ("POST", "/api/v1/labels"): [
+        ok(201, lambda w: {"body": {"name": "Errands", "color": "#10b981"}}),
+        ok(400, lambda w: {"body": {"name": "a,b"}}),
+        anonymous(401, lambda w: {"body": {"name": "Errands"}}),
+        ok(409, _with(label, body={"name": "HOME"})),
+    ],
+    ("GET", "/api/v1/labels/{id}"): [
+        ok(200, label),
+        anonymous(401, label),
+        ok(403, other_label),
+        ok(404, missing()),
+    ],
+    ("PATCH", "/api/v1/labels/{id}"): [
+        ok(200, _with(label, body={"name": "House"})),
+        ok(400, _with(label, body={"color": "blue"})),
+        anonymous(401, _with(label, body={"name": "House"})),
+        ok(403, _with(other_label, body={"name": "House"})),
+        ok(404, _with(missing(), body={"name": "House"})),
+        ok(409, _with(a_second_label, body={"name": "work"})),
+    ],
+    ("DELETE", "/api/v1/labels/{id}"): [
+        ok(204, label),
+        anonymous(401, label),
+        ok(403, other_label),
+        ok(404, missing()),
     ],
     ("GET", "/api/v1/projects"): [
         ok(200, lambda w: {"query": {"archived": "false", "search": "launch", "ordering": "-name"}}),

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from django.utils import timezone
 
+from labels.selectors import task_label_names
 from tasks import recurring
 from tasks.models import Priority, Status, Task
 
@@ -18,6 +19,7 @@ TASK_KEYS = {
     "due_date",
     "due_on",
     "recurrence",
+    "labels",
     "remind_at",
     "reminder_offsets",
     "position",
@@ -47,6 +49,7 @@ def as_json(task: Task) -> dict:
         "due_date": iso(task.due_date),
         "due_on": task.due_on.isoformat() if task.due_on else None,
         "recurrence": recurring.as_json(task, timezone.now()),
+        "labels": task_label_names(task),
         "remind_at": iso(task.remind_at),
         "reminder_offsets": task.reminder_offsets,
         "position": task.position,

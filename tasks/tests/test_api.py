@@ -70,6 +70,7 @@ def test_create_returns_the_task_with_defaults_at_the_end_of_its_column(auth_cli
         "due_date": None,
         "due_on": None,
         "recurrence": None,
+        "labels": [],
         "remind_at": None,
         "reminder_offsets": [],
         "position": 2,

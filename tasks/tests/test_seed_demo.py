@@ -37,6 +37,15 @@ def test_seed_demo_creates_a_user_with_a_board(api_client):
     assert open_tasks.filter(due_on__isnull=False).exists()
     assert tasks.filter(recurrence__isnull=False).count() == 3
     assert sorted(t.reminder_offsets for t in tasks.exclude(reminder_offsets=[])) == [[30], [60, 1440], [120]]
+    assert sorted(user.labels.values_list("name", flat=True)) == [
+        "chores",
+        "errands",
+        "milestone",
+        "money",
+        "waiting",
+        "writing",
+    ]
+    assert tasks.filter(label_links__isnull=False).distinct().count() == 7
     for project in user.projects.all():
         for status in Status.values:
             positions = list(

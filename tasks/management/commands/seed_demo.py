@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import user_preferences_update
+from labels.models import Label
 from projects.models import Project
 from projects.services import project_create
 from tasks import dues
@@ -38,6 +39,17 @@ DEMO_REMINDERS = {
     "Write the launch announcement": [60, 1440],
     "Take out the recycling": [120],
     "Book dentist appointment": [30],
+}
+
+# Demo labels (SPEC §13): title -> label names (the labels are made with the first task).
+DEMO_LABELS = {
+    "Collect content from every team": ["writing", "waiting"],
+    "Write the launch announcement": ["writing"],
+    "Launch day": ["milestone"],
+    "Renew car insurance": ["errands", "money"],
+    "Book dentist appointment": ["errands"],
+    "Take out the recycling": ["chores"],
+    "Water the plants": ["chores"],
 }
 
 # (project name, color, [(title, status, priority, due in hours, an all-day Day, or None)])
@@ -116,6 +128,7 @@ class Command(BaseCommand):
     def _seed_board(self, user: User) -> int:
         """Replaces the demo user's projects with the demo board; returns the task count."""
         Project.objects.filter(owner=user).delete()
+        Label.objects.filter(owner=user).delete()
         now = timezone.now()
         today = dues.local_date(now, dues.zone_of(user))
         count = 0
@@ -133,6 +146,7 @@ class Command(BaseCommand):
                     priority=priority,
                     recurrence=DEMO_RULES.get(title),
                     reminder_offsets=DEMO_REMINDERS.get(title, []),
+                    labels=DEMO_LABELS.get(title, []),
                     **when,
                 )
                 count += 1
