@@ -81,3 +81,40 @@ UPDATE_EXAMPLES = [
         status_codes=["200"],
     ),
 ]
+
+QUICK_ADD_DESCRIPTION = """Reads one line (SPEC §13) in the project owner's time zone and creates
+the task at the end of TODO. The answer is the task plus `parsed`: `title`, `due_date` or
+`due_on`, `recurrence` (`{rrule, from}`), `labels`, `priority` (null when the text names none:
+the task gets MEDIUM).
+Words are read case-insensitively, anywhere in the text; what it cannot read stays in the title.
+
+- `#label` (to the next space, `,` or `#`; new names create labels); `!low` … `!urgent`, `p1`
+  (urgent) … `p4` (low).
+- `today`, `tonight` (20:00), `tomorrow`, `monday` or `next mon` (the first such day after
+  today), `in 3 days|weeks|months` (all-day), `dec 24`, `24 dec`, `2026-12-24`, `12/24` (the
+  next one on or after today); `at 5pm`, `at 17:00`, `9am` (a time without a date is today, or
+  tomorrow once past; a date without a time is all-day).
+- `every day`, `every weekday`, `every week`, `every monday`, `every mon, wed`, `every 2 weeks`,
+  `every month on the 1st`, `every last day`; `every!` repeats from the completion. A rule
+  without a date starts on its first occurrence not before now.
+
+Examples (now Wed 2 Dec 2026 10:00 in Europe/Berlin):
+
+- `Pay rent every month on the 1st #home !high` → title "Pay rent", `due_on` 2027-01-01,
+  `FREQ=MONTHLY;BYMONTHDAY=1`, labels ["home"], HIGH.
+- `Call mom tomorrow at 6pm p2` → "Call mom", `due_date` 2026-12-03T17:00:00Z, HIGH.
+- `Water plants every! 3 days` → "Water plants", `due_on` 2026-12-02, `FREQ=DAILY;INTERVAL=3`
+  from the completion.
+- `Book may trip` → "Book may trip", nothing else ("may" is not a date).
+
+A title left empty or over 200 characters, a label over 50 characters or more than 20 labels
+is a 400 on `text`."""
+
+QUICK_ADD_EXAMPLES = [
+    OpenApiExample(
+        "A monthly bill",
+        value={"text": "Pay rent every month on the 1st #home !high"},
+        request_only=True,
+    ),
+    OpenApiExample("A call tomorrow", value={"text": "Call mom tomorrow at 6pm p2"}, request_only=True),
+]

@@ -278,3 +278,39 @@ class TaskConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
     errors = serializers.DictField()  # type: ignore[assignment]
     current = TaskSerializer(help_text="The stored task.")
+
+
+class QuickAddSerializer(serializers.Serializer):
+    text = StrictCharField(
+        max_length=1000, help_text="One line, e.g. `Pay rent every month on the 1st #home !high`."
+    )
+
+
+class ParsedRecurrenceSerializer(serializers.Serializer):
+    rrule = serializers.CharField()
+
+
+ParsedRecurrenceSerializer._declared_fields["from"] = serializers.ChoiceField(choices=["due", "completion"])
+
+
+class ParsedSerializer(serializers.Serializer):
+    """What quick add read (SPEC §13): every key is always present."""
+
+    title = serializers.CharField()
+    due_date = serializers.DateTimeField(allow_null=True)
+    due_on = serializers.DateField(allow_null=True)
+    recurrence = ParsedRecurrenceSerializer(allow_null=True)
+    labels = serializers.ListField(child=serializers.CharField())
+    priority = serializers.ChoiceField(choices=list(Priority.labels), allow_null=True)
+
+
+class QuickAddedSerializer(TaskSerializer):
+    parsed = ParsedSerializer(read_only=True)
+
+    class Meta(TaskSerializer.Meta):
+        fields = [*TaskSerializer.Meta.fields, "parsed"]
+        read_only_fields = fields
+
+
+class PreviewSerializer(serializers.Serializer):
+    parsed = ParsedSerializer()

@@ -20,14 +20,17 @@ from config.db import CountedRows
 from config.errors import NotFound
 from labels.selectors import TASK_LABELS
 from projects.models import Project
-from tasks import services
+from tasks import quick, services
 from tasks.models import Priority, Status, Task
-from tasks.schema_examples import CREATE_EXAMPLES, UPDATE_EXAMPLES
+from tasks.schema_examples import CREATE_EXAMPLES, QUICK_ADD_DESCRIPTION, QUICK_ADD_EXAMPLES, UPDATE_EXAMPLES
 from tasks.selectors import SORT_FIELDS, task_completions, task_list
 from tasks.serializers import (
     BulkResultSerializer,
     BulkUpdateSerializer,
     CompletionSerializer,
+    PreviewSerializer,
+    QuickAddedSerializer,
+    QuickAddSerializer,
     TaskConflictSerializer,
     TaskCreateSerializer,
     TaskSerializer,
@@ -187,6 +190,20 @@ class TaskViewSet(OwnedObjectViewSet):
         return Response(TaskSerializer(services.task_skip(task=self.get_object())).data)
 
     @extend_schema(
+        summary="Quick add, read only: what a line of text would give",
+        description="Reads the text as `POST /projects/{id}/tasks/quick` does, in the caller's time zone, "
+        "and creates nothing (no task, no label). The same 400s on `text`.",
+        request=QuickAddSerializer,
+        responses={200: PreviewSerializer, **error_responses(400, 401)},
+    )
+    @action(detail=False, methods=["post"], url_path="quick/preview")
+    def quick_preview(self, request: Request) -> Response:
+        serializer = QuickAddSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        parsed = quick.quick_read(text=serializer.validated_data["text"], user=caller(request))
+        return Response({"parsed": quick.parsed_json(parsed)})
+
+    @extend_schema(
         summary="A recurring task's completions, newest first",
         responses={200: CompletionSerializer(many=True), **error_responses(400, 401, 403, 404)},
     )
@@ -257,3 +274,19 @@ class ProjectTasksViewSet(GenericViewSet):
         serializer.is_valid(raise_exception=True)
         task = services.task_create(project=project, **serializer.validated_data)
         return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Quick add: a task from one line of text",
+        description=QUICK_ADD_DESCRIPTION,
+        request=QuickAddSerializer,
+        examples=QUICK_ADD_EXAMPLES,
+        responses={201: QuickAddedSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    @action(detail=False, methods=["post"], url_path="quick")
+    def quick(self, request: Request, project_id: str) -> Response:
+        project = self.get_project()
+        serializer = QuickAddSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        task, parsed = quick.task_quick_add(project=project, text=serializer.validated_data["text"])
+        body = {**TaskSerializer(task).data, "parsed": quick.parsed_json(parsed)}
+        return Response(body, status=status.HTTP_201_CREATED)

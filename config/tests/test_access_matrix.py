@@ -100,6 +100,14 @@ OWNED_OBJECTS: dict[str, OwnedObject] = {
         ),
         bodies={"post": {"title": "B was here"}},
     ),
+    "/api/v1/projects/{project_id}/tasks/quick": OwnedObject(
+        build=_project_of_tasks,
+        still_intact=lambda ids: (
+            list(Task.objects.filter(project_id=ids["project_id"]).values_list("title", flat=True))
+            == ["A's task"]
+        ),
+        bodies={"post": {"text": "B was here tomorrow"}},
+    ),
     "/api/v1/tasks/{id}": OwnedObject(
         build=_task,
         still_intact=lambda ids: Task.objects.filter(pk=ids["id"], title="A's task").exists(),

@@ -74,6 +74,7 @@ PATH_OBJECTS: dict[tuple[str, str], type[Project] | type[Task] | type[Notificati
     ("/api/v1/projects/{id}", "id"): Project,
     ("/api/v1/labels/{id}", "id"): Label,
     ("/api/v1/projects/{project_id}/tasks", "project_id"): Project,
+    ("/api/v1/projects/{project_id}/tasks/quick", "project_id"): Project,
     ("/api/v1/tasks/{id}", "id"): Task,
     ("/api/v1/tasks/{id}/skip", "id"): Task,
     ("/api/v1/tasks/{id}/completions", "id"): Task,

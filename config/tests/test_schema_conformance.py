@@ -345,6 +345,18 @@ CASES: dict[tuple[str, str], list[Call]] = {
         ok(403, _with(_path("project_id", "other_project"), body=NEW_TASK)),
         ok(404, _with(missing("project_id"), body=NEW_TASK)),
     ],
+    ("POST", "/api/v1/projects/{project_id}/tasks/quick"): [
+        ok(201, _with(board, body={"text": "Pay rent every month on the 1st #home !high"})),
+        ok(400, _with(board, body={"text": "tomorrow"})),
+        anonymous(401, _with(board, body={"text": "Pay rent"})),
+        ok(403, _with(_path("project_id", "other_project"), body={"text": "Pay rent"})),
+        ok(404, _with(missing("project_id"), body={"text": "Pay rent"})),
+    ],
+    ("POST", "/api/v1/tasks/quick/preview"): [
+        ok(200, lambda w: {"body": {"text": "Call mom tomorrow at 6pm p2"}}),
+        ok(400, lambda w: {"body": {"text": "#only #labels"}}),
+        anonymous(401, lambda w: {"body": {"text": "Call mom"}}),
+    ],
     ("GET", "/api/v1/tasks"): [
         ok(200, lambda w: {"query": {"priority": ["HIGH"], "search": "announce", "page_size": 10}}),
         ok(400, lambda w: {"query": {"status": ["DOING"]}}),
