@@ -61,8 +61,7 @@ TASK_LIST_PARAMETERS = [
     ),
     OpenApiParameter(
         "label",
-        OpenApiTypes.STR,
-        many=True,
+        {"type": "array", "items": {"type": "string", "minLength": 1}},
         style="form",
         explode=True,
         description="Label names, repeatable (`label=home&label=errands`) or comma-separated "
