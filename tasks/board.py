@@ -50,6 +50,35 @@ def placement(current: Place, *, status: int, position: int | None, size: Callab
     return None if target == current.position else Place(status, target)
 
 
+@dataclass(frozen=True)
+class Shift:
+    """The places at positions ``start``..``end`` (inclusive; ``end`` None = to the end) of
+    column ``status`` move by ``by``."""
+
+    status: int
+    start: int
+    end: int | None
+    by: int
+
+
+def making_room(old: Place, new: Place) -> list[Shift]:
+    """The places that move when an item goes from ``old`` to ``new``, and by how much: the
+    ones after it in its old column close the gap, the ones from its new place on open one
+    (in one column, only those in between). A pure rule, shared by every dense list (the
+    board, a task's checklist)."""
+    if new.status != old.status:
+        return [Shift(old.status, old.position + 1, None, -1), Shift(new.status, new.position, None, 1)]
+    if new.position > old.position:
+        return [Shift(old.status, old.position + 1, new.position, -1)]
+    return [Shift(old.status, new.position, old.position - 1, 1)]
+
+
+def insertion(position: int | None, size: int) -> int:
+    """Where a new item lands in a column of ``size``: at ``position``, or at the end when
+    absent or past the end."""
+    return size if position is None else min(position, size)
+
+
 def completed_at(status: int, now: datetime) -> datetime | None:
     """A task's ``completed_at`` once it enters column ``status`` at ``now``."""
     return now if status == Status.DONE else None
@@ -100,8 +129,7 @@ def _shift(project_id: Any, status: int, *, start: int, end: int | None, by: int
 def insert(task: Task, *, position: int | None) -> TaskPosition:
     """Gives a new task (saved, its project locked) a place at ``position`` of its column, or
     at the end when absent or past the end."""
-    size = _size(task.project_id, task.status)
-    target = size if position is None else min(position, size)
+    target = insertion(position, _size(task.project_id, task.status))
     _shift(task.project_id, task.status, start=target, end=None, by=1)
     task.place = TaskPosition.objects.create(
         task=task, project_id=task.project_id, owner_id=task.owner_id, status=task.status, position=target
@@ -115,18 +143,10 @@ STATUS_FIELD, POSITION_FIELD = (
 )
 
 
-def _making_room(old: Place, new: Place) -> list[tuple[Q, int]]:
-    """The places that move when a task goes from ``old`` to ``new``, and by how much: the
-    ones after it in its old column close the gap, the ones from its new place on open one
-    (in one column, only those in between)."""
-    if new.status != old.status:
-        return [
-            (Q(status=old.status, position__gt=old.position), -1),
-            (Q(status=new.status, position__gte=new.position), 1),
-        ]
-    if new.position > old.position:
-        return [(Q(status=old.status, position__gt=old.position, position__lte=new.position), -1)]
-    return [(Q(status=old.status, position__gte=new.position, position__lt=old.position), 1)]
+def _shifted(shift: Shift) -> Q:
+    """The places of ``shift`` as a condition on one project's places."""
+    rows = Q(status=shift.status, position__gte=shift.start)
+    return rows if shift.end is None else rows & Q(position__lte=shift.end)
 
 
 def move(task: Task, *, status: int, position: int | None, now: datetime) -> bool:
@@ -137,7 +157,7 @@ def move(task: Task, *, status: int, position: int | None, now: datetime) -> boo
     new = placement(old, status=status, position=position, size=lambda: _size(project_id, status))
     if new is None:
         return False
-    room = _making_room(old, new)
+    room = [(_shifted(shift), shift.by) for shift in making_room(old, new)]
     itself = Q(pk=task.pk)
     places = TaskPosition.objects.filter(
         Q(project_id=project_id), reduce(or_, [itself, *(q for q, _ in room)])
