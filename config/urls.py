@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 import accounts.urls  # noqa: F401 - each app's urls module registers its viewsets on the router
+import checklists.urls  # noqa: F401
 import dashboard.urls  # noqa: F401
 import integrations.urls  # noqa: F401
 import labels.urls  # noqa: F401

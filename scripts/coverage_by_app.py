@@ -12,10 +12,12 @@ APPS = [
     "projects",
     "tasks",
     "labels",
+    "checklists",
     "dashboard",
     "notifications",
     "integrations",
     "outbox",
+    "demo",
 ]
 
 

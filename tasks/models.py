@@ -59,6 +59,11 @@ class Task(models.Model):
     # "due" | "completion", "start": the rule's DTSTART (a day or an ISO moment), "served": the
     # occurrences served (COUNT of "completion"), "zone": the owner's zone it recurs in}.
     recurrence = models.JSONField(null=True, blank=True)
+    # The checklist's size and how many of its items are done (SPEC §13), kept by
+    # ``checklists.services`` in the items' transaction, so that every list shows them without
+    # a query per task. The defaults are in the database too, for rows written in SQL.
+    checklist_total = models.PositiveSmallIntegerField(default=0, db_default=0, editable=False)
+    checklist_done = models.PositiveSmallIntegerField(default=0, db_default=0, editable=False)
     version = models.PositiveIntegerField(default=1)
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

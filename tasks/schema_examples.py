@@ -18,6 +18,8 @@ _RECURRING_TASK = {
         "next": ["2026-12-10T08:30:00Z", "2026-12-14T08:30:00Z", "2026-12-17T08:30:00Z"],
     },
     "labels": ["Work"],
+    "checklist_total": 0,
+    "checklist_done": 0,
     "remind_at": None,
     "reminder_offsets": [15, 60],
     "position": 4,

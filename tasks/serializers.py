@@ -100,6 +100,10 @@ class TaskSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="Minutes before the due moment, sorted ascending: one REMINDER per due for each.",
     )
+    checklist_total = serializers.IntegerField(
+        read_only=True, help_text="How many items the task's checklist holds (`/tasks/{id}/checklist`)."
+    )
+    checklist_done = serializers.IntegerField(read_only=True, help_text="How many of them are done.")
 
     class Meta:
         model = Task
@@ -114,6 +118,8 @@ class TaskSerializer(serializers.ModelSerializer):
             "due_on",
             "recurrence",
             "labels",
+            "checklist_total",
+            "checklist_done",
             "remind_at",
             "reminder_offsets",
             "position",
@@ -143,6 +149,8 @@ class TaskSerializer(serializers.ModelSerializer):
             "due_on": task.due_on.isoformat() if task.due_on is not None else None,
             "recurrence": recurring.as_json(task, timezone.now()) if task.recurrence else None,
             "labels": task_label_names(task),
+            "checklist_total": task.checklist_total,
+            "checklist_done": task.checklist_done,
             "remind_at": _iso(task.remind_at),
             "reminder_offsets": task.reminder_offsets,
             "position": task.position,

@@ -45,10 +45,12 @@ INSTALLED_APPS = [
     "projects",
     "tasks",
     "labels",
+    "checklists",
     "dashboard",
     "notifications",
     "integrations",
     "outbox",
+    "demo",
 ]
 
 MIDDLEWARE = [

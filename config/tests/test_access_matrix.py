@@ -21,6 +21,8 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from accounts.tests.helpers import bearer_client
+from checklists.models import ChecklistItem
+from checklists.services import item_create
 from config.api.router import router
 from labels.models import Label
 from notifications.models import Notification, Snooze
@@ -70,6 +72,17 @@ def _recurring_task_intact(ids: dict[str, str]) -> bool:
     return Task.objects.filter(pk=ids["id"], title="A's task", due_on=date(2030, 1, 1)).exists()
 
 
+def _checklist_item(owner: User) -> dict[str, str]:
+    task = make_task(project=cast(Project, ProjectFactory(owner=owner)), title="A's task")
+    item = item_create(task=task, text="A's step")
+    return {"task_id": str(task.pk), "id": str(item.pk)}
+
+
+def _checklist_intact(ids: dict[str, str]) -> bool:
+    items = ChecklistItem.objects.filter(task_id=ids["task_id"]).values_list("text", "done")
+    return list(items) == [("A's step", False)] and Task.objects.get(pk=ids["task_id"]).version == 2
+
+
 def _notification(owner: User) -> dict[str, str]:
     return {"id": str(make_notification(user=owner).pk)}
 
@@ -112,6 +125,16 @@ OWNED_OBJECTS: dict[str, OwnedObject] = {
         build=_task,
         still_intact=lambda ids: Task.objects.filter(pk=ids["id"], title="A's task").exists(),
         bodies={"patch": {"title": "B was here", "status": "DONE"}},
+    ),
+    "/api/v1/tasks/{task_id}/checklist": OwnedObject(
+        build=lambda owner: {"task_id": _checklist_item(owner)["task_id"]},
+        still_intact=_checklist_intact,
+        bodies={"post": {"text": "B was here"}},
+    ),
+    "/api/v1/tasks/{task_id}/checklist/{id}": OwnedObject(
+        build=_checklist_item,
+        still_intact=_checklist_intact,
+        bodies={"patch": {"text": "B was here", "done": True}},
     ),
     "/api/v1/tasks/{id}/skip": OwnedObject(build=_recurring_task, still_intact=_recurring_task_intact),
     "/api/v1/tasks/{id}/completions": OwnedObject(build=_recurring_task, still_intact=_recurring_task_intact),

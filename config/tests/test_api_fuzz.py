@@ -26,7 +26,7 @@ from typing import Any, cast
 
 import pytest
 import schemathesis
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -34,6 +34,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from accounts.tests.helpers import login
+from checklists.models import ChecklistItem
+from checklists.services import item_create
 from config.wsgi import application
 from labels.models import Label
 from notifications.models import Notification
@@ -70,7 +72,7 @@ LENIENT_BY_DESIGN = [positive_data_acceptance]
 
 # Each path parameter of the API and the model its value names; a new id-taking path fails
 # the test until it is listed here (and so joins the cross-user check).
-PATH_OBJECTS: dict[tuple[str, str], type[Project] | type[Task] | type[Notification] | type[Label]] = {
+PATH_OBJECTS: dict[tuple[str, str], type[models.Model]] = {
     ("/api/v1/projects/{id}", "id"): Project,
     ("/api/v1/labels/{id}", "id"): Label,
     ("/api/v1/projects/{project_id}/tasks", "project_id"): Project,
@@ -78,6 +80,9 @@ PATH_OBJECTS: dict[tuple[str, str], type[Project] | type[Task] | type[Notificati
     ("/api/v1/tasks/{id}", "id"): Task,
     ("/api/v1/tasks/{id}/skip", "id"): Task,
     ("/api/v1/tasks/{id}/completions", "id"): Task,
+    ("/api/v1/tasks/{task_id}/checklist", "task_id"): Task,
+    ("/api/v1/tasks/{task_id}/checklist/{id}", "task_id"): Task,
+    ("/api/v1/tasks/{task_id}/checklist/{id}", "id"): ChecklistItem,
     ("/api/v1/notifications/{id}/read", "id"): Notification,
     ("/api/v1/notifications/{id}/snooze", "id"): Notification,
 }
@@ -91,7 +96,7 @@ class World:
     other_ids: list[str]  # every id of the other user's objects
 
 
-def _objects_of(user: User) -> tuple[Project, Task, Notification, Label]:
+def _objects_of(user: User) -> tuple[Project, Task, Notification, Label, ChecklistItem]:
     project = cast(Project, ProjectFactory(owner=user, name="Launch"))
     soon = timezone.now() + timedelta(hours=5)
     tasks = [
@@ -104,15 +109,16 @@ def _objects_of(user: User) -> tuple[Project, Task, Notification, Label]:
     ]
     notification = make_notification(user=user, task=tasks[0])
     label = Label.objects.create(owner=user, name="Launch")
-    return project, tasks[0], notification, label
+    item = item_create(task=tasks[0], text="Draft the text")
+    return project, tasks[0], notification, label, item
 
 
 @pytest.fixture
 def world(db, keep_test_connection, google_configured) -> World:
     owner = cast(User, UserFactory(email_verified=True))
     other = cast(User, UserFactory(email_verified=True))
-    project, task, notification, label = _objects_of(owner)
-    other_project, other_task, other_notification, other_label = _objects_of(other)
+    project, task, notification, label, item = _objects_of(owner)
+    other_objects = _objects_of(other)
     return World(
         owner_token=login(owner).access_token,
         other_token=login(other).access_token,
@@ -121,8 +127,9 @@ def world(db, keep_test_connection, google_configured) -> World:
             Task: str(task.pk),
             Notification: str(notification.pk),
             Label: str(label.pk),
+            ChecklistItem: str(item.pk),
         },
-        other_ids=[str(o.pk) for o in (other_project, other_task, other_notification, other_label)],
+        other_ids=[str(o.pk) for o in other_objects],
     )
 
 
@@ -131,17 +138,20 @@ def _bearer(token: str) -> dict[str, str]:
 
 
 def _aim_at_owner_objects(case: Any, world: World) -> type | None:
-    """Points the path ids at the owner's objects; returns the model of the object the path
-    names (None for paths without ids). A generated value that is not a UUID is left alone: it
-    tests the router's 404 instead."""
-    target = None
+    """Points the path ids at the owner's objects; returns the model of the outermost object
+    the path names, the one whose owner decides (None for paths without ids). A generated
+    value that is not a UUID is left alone: it tests the router's 404 instead, and the
+    cross-user check is skipped."""
+    aimed = []  # (where the id sits in the path, its model)
     for name, value in (case.path_parameters or {}).items():
         model = PATH_OBJECTS.get((case.operation.path, name))
         assert model is not None, f"{case.operation.path} takes {{{name}}}: add it to PATH_OBJECTS"
         if isinstance(value, str) and _is_uuid(value):
             case.path_parameters[name] = world.ids[model]
-            target = model
-    return target
+            aimed.append((case.operation.path.index(f"{{{name}}}"), model))
+    if not aimed or len(aimed) < len(case.path_parameters):
+        return None  # a generated id that is not a UUID: the router's 404 comes first
+    return min(aimed, key=lambda place: place[0])[1]
 
 
 def _is_uuid(value: str) -> bool:

@@ -30,6 +30,7 @@ from accounts.models import OneTimeToken, User
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 from accounts.tests.helpers import login
 from accounts.tokens import one_time_token_create
+from checklists.services import item_create
 from config.wsgi import application
 from integrations.models import GoogleIntegration
 from labels.models import Label
@@ -115,6 +116,24 @@ def other_label(world: World) -> dict[str, Any]:
 def a_second_label(world: World) -> dict[str, Any]:
     Label.objects.create(owner=world.owner, name="Work")
     return label(world)
+
+
+def checklist(world: World) -> dict[str, Any]:
+    return {"path_parameters": {"task_id": str(world.task.pk)}}
+
+
+def checklist_item(world: World) -> dict[str, Any]:
+    item = item_create(task=world.task, text="Draft")
+    return {"path_parameters": {"task_id": str(world.task.pk), "id": str(item.pk)}}
+
+
+def other_checklist_item(world: World) -> dict[str, Any]:
+    item = item_create(task=world.other_task, text="Theirs")
+    return {"path_parameters": {"task_id": str(world.other_task.pk), "id": str(item.pk)}}
+
+
+def missing_checklist_item(world: World) -> dict[str, Any]:
+    return {"path_parameters": {"task_id": str(world.task.pk), "id": MISSING}}
 
 
 def notification_of_a_done_task(world: World) -> dict[str, Any]:
@@ -396,6 +415,33 @@ CASES: dict[tuple[str, str], list[Call]] = {
         anonymous(401, task),
         ok(403, _path("id", "other_task")),
         ok(404, missing()),
+    ],
+    ("GET", "/api/v1/tasks/{task_id}/checklist"): [
+        ok(200, lambda w: {**checklist_item(w), "query": {"page": 1}}),
+        ok(400, _with(checklist, query={"page_size": 0})),
+        anonymous(401, checklist),
+        ok(403, _path("task_id", "other_task")),
+        ok(404, missing("task_id")),
+    ],
+    ("POST", "/api/v1/tasks/{task_id}/checklist"): [
+        ok(201, _with(checklist, body={"text": "Book the van", "done": False, "position": 0})),
+        ok(400, _with(checklist, body={"text": "Book the van", "position": -1})),
+        anonymous(401, _with(checklist, body={"text": "Book the van"})),
+        ok(403, _with(_path("task_id", "other_task"), body={"text": "Book the van"})),
+        ok(404, _with(missing("task_id"), body={"text": "Book the van"})),
+    ],
+    ("PATCH", "/api/v1/tasks/{task_id}/checklist/{id}"): [
+        ok(200, _with(checklist_item, body={"done": True, "position": 5})),
+        ok(400, _with(checklist_item, body={"text": ""})),
+        anonymous(401, _with(checklist_item, body={"done": True})),
+        ok(403, _with(other_checklist_item, body={"done": True})),
+        ok(404, _with(missing_checklist_item, body={"done": True})),
+    ],
+    ("DELETE", "/api/v1/tasks/{task_id}/checklist/{id}"): [
+        ok(204, checklist_item),
+        anonymous(401, checklist_item),
+        ok(403, other_checklist_item),
+        ok(404, missing_checklist_item),
     ],
     ("POST", "/api/v1/tasks/bulk-update"): [
         ok(200, lambda w: {"body": {"updates": [{"id": str(w.task.pk), "status": "DONE", "version": 1}]}}),

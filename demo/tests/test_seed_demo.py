@@ -46,6 +46,15 @@ def test_seed_demo_creates_a_user_with_a_board(api_client):
         "writing",
     ]
     assert tasks.filter(label_links__isnull=False).distinct().count() == 7
+    pricing = tasks.get(title="Build the pricing page")
+    assert (pricing.checklist_total, pricing.checklist_done) == (4, 2)
+    assert list(pricing.checklist_items.order_by("position").values_list("position", "done")) == [
+        (0, True),
+        (1, True),
+        (2, False),
+        (3, False),
+    ]
+    assert tasks.filter(checklist_total__gt=0).count() == 3
     for project in user.projects.all():
         for status in Status.values:
             positions = list(

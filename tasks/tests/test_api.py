@@ -71,6 +71,8 @@ def test_create_returns_the_task_with_defaults_at_the_end_of_its_column(auth_cli
         "due_on": None,
         "recurrence": None,
         "labels": [],
+        "checklist_total": 0,
+        "checklist_done": 0,
         "remind_at": None,
         "reminder_offsets": [],
         "position": 2,

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import user_preferences_update
+from checklists.services import item_create
 from labels.models import Label
 from projects.models import Project
 from projects.services import project_create
@@ -50,6 +51,22 @@ DEMO_LABELS = {
     "Book dentist appointment": ["errands"],
     "Take out the recycling": ["chores"],
     "Water the plants": ["chores"],
+}
+
+# Demo checklists (SPEC §13): title -> (item, done) in order.
+DEMO_CHECKLISTS = {
+    "Build the pricing page": [
+        ("Agree the three plans", True),
+        ("Write the comparison table", True),
+        ("Add the FAQ", False),
+        ("Review on a phone", False),
+    ],
+    "Fix the kitchen tap": [
+        ("Buy a washer", True),
+        ("Turn off the water", False),
+        ("Replace the washer", False),
+    ],
+    "Launch day": [("Switch DNS", False), ("Post the announcement", False)],
 }
 
 # (project name, color, [(title, status, priority, due in hours, an all-day Day, or None)])
@@ -95,7 +112,8 @@ DEMO_BOARD: list[tuple[str, str, list[tuple[str, int, int, float | Day | None]]]
 class Command(BaseCommand):
     help = (
         "Creates (or resets) a demo user with a fresh password and a board of projects and tasks "
-        "(every status, some due soon, some overdue, some all-day, some recurring), in a time zone, and "
+        "(every status, some due soon, some overdue, some all-day, some recurring, with labels and "
+        "checklists), in a time zone, and "
         "prints the credentials."
     )
 
@@ -139,7 +157,7 @@ class Command(BaseCommand):
                     when: dict[str, Any] = {"due_on": today + timedelta(days=due.days)}
                 else:
                     when = {"due_date": None if due is None else now + timedelta(hours=due)}
-                task_create(
+                task = task_create(
                     project=project,
                     title=title,
                     status=status,
@@ -149,5 +167,7 @@ class Command(BaseCommand):
                     labels=DEMO_LABELS.get(title, []),
                     **when,
                 )
+                for text, done in DEMO_CHECKLISTS.get(title, []):
+                    item_create(task=task, text=text, done=done)
                 count += 1
         return count
