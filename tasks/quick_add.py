@@ -31,7 +31,9 @@ Choices where SPEC is silent:
   "every year" read as ``every 1 month|year``.
 - A rule without a date starts on its first occurrence not before now: today (or tomorrow if
   the time given is past) for rules without BYDAY/BYMONTHDAY, else the first matching day from
-  there. A wall time in a daylight-saving gap is read with fold 0, as tasks.recurrence does.
+  there. A wall time in a daylight-saving gap is read with fold 0, as tasks.recurrence does;
+  ``read`` also gives the wall time read, so that the rule recurs at it and not at the later
+  wall time the gap day's moment names.
 - The title is whitespace-collapsed and trimmed; NUL characters read as spaces (PostgreSQL
   cannot store them). Its length limit (``tasks.models.TITLE_MAX_LENGTH``) is the caller's.
 """
@@ -324,6 +326,12 @@ def _clock(match: re.Match[str]) -> time | None:
 def parse(text: str, *, now: datetime, zone: ZoneInfo) -> Parsed:
     """The readings of SPEC §13's quick add in ``text``, on ``zone``'s wall clock at ``now`` (a
     naive ``now`` is read as UTC). Total: text it cannot read stays in the title."""
+    return read(text, now=now, zone=zone)[0]
+
+
+def read(text: str, *, now: datetime, zone: ZoneInfo) -> tuple[Parsed, time | None]:
+    """``parse``'s reading and the wall time of its timed due (None without one): in a
+    spring-forward gap the due moment's own wall time is a later one."""
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     scan = _Scan(text)
@@ -337,7 +345,7 @@ def parse(text: str, *, now: datetime, zone: ZoneInfo) -> Parsed:
         day = _not_past(clock, now, zone)
         if rule is not None:
             day = _first_day(rule[0], day, zone)
-    return Parsed(
+    parsed = Parsed(
         title=scan.title(),
         due_date=_moment(day, clock, zone) if day is not None and clock is not None else None,
         due_on=day if clock is None else None,
@@ -345,3 +353,4 @@ def parse(text: str, *, now: datetime, zone: ZoneInfo) -> Parsed:
         labels=labels,
         priority=priority,
     )
+    return parsed, clock if parsed.due_date is not None else None

@@ -5,7 +5,11 @@ The expansion is python-dateutil's ``rrule`` (the reference implementation most 
 calendars use) over naive local times: "every day at 09:00" stays at 09:00 in the owner's zone
 across daylight-saving changes, and each occurrence becomes a moment through ``zoneinfo``. As
 RFC 5545 says, the rule's start (DTSTART) is always the first occurrence, and ``COUNT`` counts
-it; dateutil alone would skip a start that does not match the rule."""
+it; dateutil alone would skip a start that does not match the rule.
+
+A start is a moment, and a wall time that a spring-forward gap skips (02:30 on Berlin's change
+day) becomes the moment 03:30 names: the series then takes its wall time from ``wall``, the time
+it was made from, wherever that time reads as the start (``wall_clock``)."""
 
 import re
 from collections.abc import Iterator
@@ -218,12 +222,28 @@ class Occurrence:
     due_date: datetime | None = None
 
 
-def occurrences(rule: Rule, *, start: date | datetime, zone: ZoneInfo) -> Iterator[Occurrence]:
+def wall_clock(start: datetime, zone: ZoneInfo, wall: time | None = None) -> datetime:
+    """The start's time on the owner's wall clock (naive): ``wall`` on the start's day when
+    fold 0 reads it as the start (a time in a spring-forward gap, which names a later wall time),
+    else the start's own wall time. A ``wall`` that does not read as the start is ignored, so a
+    stale one never moves a series."""
+    local = start.astimezone(zone)
+    if wall is not None:
+        intended = datetime.combine(local.date(), wall.replace(fold=0))
+        if intended.replace(tzinfo=zone).astimezone(UTC) == start.astimezone(UTC):
+            return intended
+    return local.replace(tzinfo=None)
+
+
+def occurrences(
+    rule: Rule, *, start: date | datetime, zone: ZoneInfo, wall: time | None = None
+) -> Iterator[Occurrence]:
     """The series of dues from ``start`` (a day for all-day tasks, a moment for timed ones), on
-    the owner's wall clock; a wall time that does not exist that day (a spring-forward gap)
-    is read with the offset before the change, as ``zoneinfo`` does."""
+    the owner's wall clock at the start's wall time (``wall_clock``); a wall time that does not
+    exist that day (a spring-forward gap) is read with the offset before the change, as
+    ``zoneinfo`` does."""
     if isinstance(start, datetime):
-        local = start.astimezone(zone).replace(tzinfo=None)
+        local = wall_clock(start, zone, wall)
         for occurrence in _local_series(rule, local, zone):
             yield Occurrence(due_date=occurrence.replace(tzinfo=zone).astimezone(UTC))
     else:
@@ -246,24 +266,29 @@ def _local_day(occurrence: Occurrence, zone: ZoneInfo) -> date:
     return occurrence.due_date.astimezone(zone).date()
 
 
-def _restarted(start: date | datetime, day: date, zone: ZoneInfo) -> date | datetime:
-    """The series' start moved to ``day``, at the task's time of day on the owner's clock."""
+def _restarted(
+    start: date | datetime, day: date, zone: ZoneInfo, wall: time | None
+) -> tuple[date | datetime, time | None]:
+    """The series' start moved to ``day``, at the task's time of day on the owner's clock, and
+    that time of day (the restarted start's ``wall``, should ``day`` have a gap at it)."""
     if isinstance(start, datetime):
-        wall = start.astimezone(zone)
-        return datetime.combine(day, wall.time().replace(tzinfo=None), tzinfo=zone).astimezone(UTC)
-    return day
+        clock = wall_clock(start, zone, wall).time()
+        return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC), clock
+    return day, None
 
 
 @dataclass(frozen=True)
 class Series:
     """A task's recurrence as it is stored: the rule, its mode, its start (the rule's DTSTART)
     and, for ``from: "completion"``, how many occurrences it has served (the current due
-    included): there ``COUNT`` counts those."""
+    included): there ``COUNT`` counts those. ``wall``: the wall time a timed start was made from,
+    when a spring-forward gap made the start a different one (``wall_clock``)."""
 
     rule: Rule
     mode: str
     start: date | datetime
     served: int = 1
+    wall: time | None = None
 
     def upcoming(
         self, *, current: Occurrence, now: datetime, zone: ZoneInfo, limit: int = 3
@@ -278,7 +303,9 @@ class Series:
         if self.mode == "due":
             after = max(_moment(current, zone), now)
             found = (
-                o for o in occurrences(self.rule, start=self.start, zone=zone) if _moment(o, zone) > after
+                o
+                for o in occurrences(self.rule, start=self.start, zone=zone, wall=self.wall)
+                if _moment(o, zone) > after
             )
             return list(islice(found, limit))
         dues: list[Occurrence] = []
@@ -287,9 +314,10 @@ class Series:
         for served in range(self.served, self.served + limit):
             if self.rule.count is not None and served >= self.rule.count:
                 break
+            start, wall = _restarted(self.start, day, zone, self.wall)
             later = (
                 o
-                for o in occurrences(unbounded, start=_restarted(self.start, day, zone), zone=zone)
+                for o in occurrences(unbounded, start=start, zone=zone, wall=wall)
                 if _local_day(o, zone) > day
             )
             following = next(later, None)

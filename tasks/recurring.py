@@ -1,8 +1,12 @@
 """Recurring tasks (SPEC §12): a task's stored rule, the dues it gives, and what completing or
 skipping an occurrence does to the task. The rule language is ``tasks.recurrence``; the board
-moves are the caller's (``tasks.services``, through ``tasks.board``)."""
+moves are the caller's (``tasks.services``, through ``tasks.board``).
 
-from datetime import UTC, date, datetime, timedelta
+The stored ``recurrence`` is ``{"rrule", "from", "start", "served", "zone"}`` and, for a timed
+start made from a wall time that a spring-forward gap skips, ``"wall"`` (``"02:30:00"``): the
+start moment alone would name the later wall time (03:30) and the series would recur at it."""
+
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -10,7 +14,7 @@ from django.core.exceptions import ValidationError
 
 from tasks import dues
 from tasks.models import Task, TaskCompletion
-from tasks.recurrence import FROM_MODES, Occurrence, RuleError, Series, parse
+from tasks.recurrence import FROM_MODES, Occurrence, RuleError, Series, parse, wall_clock
 
 
 def _due_text(due: date | datetime) -> str:
@@ -36,7 +40,12 @@ def series(task: Task) -> Series | None:
         mode=stored["from"],
         start=_due_value(stored["start"]),
         served=int(stored.get("served", 1)),
+        wall=_stored_wall(stored),
     )
+
+
+def _stored_wall(stored: dict[str, Any]) -> time | None:
+    return time.fromisoformat(stored["wall"]) if stored.get("wall") else None
 
 
 def zone(task: Task) -> Any:
@@ -51,56 +60,91 @@ def upcoming(task: Task, now: datetime, limit: int = 3) -> list[Occurrence]:
     return found.upcoming(current=current(task), now=now, zone=zone(task), limit=limit)
 
 
+def _series_wall(task: Task) -> time | None:
+    """The time of day the task's timed series recurs at (None without one): a new start made
+    from its current due keeps it where the due is that time read in a gap."""
+    stored = task.recurrence
+    if not stored or not isinstance(start := _due_value(stored["start"]), datetime):
+        return None
+    return wall_clock(start, zone(task), _stored_wall(stored)).time()
+
+
+def _start(due: date | datetime, zone: ZoneInfo, wall: time | None) -> dict[str, Any]:
+    """The stored start for ``due``, with ``wall`` beside it only where it reads as the due but
+    is not the due's own wall time (a spring-forward gap); old rows and most starts have none."""
+    stored: dict[str, Any] = {"start": _due_text(due)}
+    if isinstance(due, datetime) and wall is not None:
+        clock = wall_clock(due, zone, wall)
+        if clock != due.astimezone(zone).replace(tzinfo=None):
+            stored["wall"] = clock.time().isoformat()
+    return stored
+
+
+def _set_start(
+    task: Task, stored: dict[str, Any], due: date | datetime, zone: ZoneInfo, wall: time | None
+) -> None:
+    """``stored`` with a new start at ``due`` (an old ``wall`` dropped), set on the task."""
+    stored = {key: value for key, value in stored.items() if key != "wall"}
+    task.recurrence = {**stored, **_start(due, zone, wall)}
+
+
 def _require_due(task: Task) -> None:
     if task.due_on is None and task.due_date is None:
         raise ValidationError({"recurrence": ["A recurring task must have a due (due_date or due_on)."]})
 
 
-def recurrence_assign(task: Task, value: Any, *, zone_name: str) -> None:
+def recurrence_assign(task: Task, value: Any, *, zone_name: str, wall: time | None = None) -> None:
     """Sets the task's rule from a request's ``recurrence`` (null clears it), with the task's
-    current due as its start; ValidationError naming the problem on ``recurrence``."""
+    current due as its start; ValidationError naming the problem on ``recurrence``. ``wall``:
+    the wall time the due was read from (quick add), else the current series' time of day."""
     if value is None:
         task.recurrence = None
         return
     _require_due(task)
+    owner_zone = dues.zone_named(zone_name)
     try:
-        rule = parse(value["rrule"], all_day=task.due_on is not None, zone=dues.zone_named(zone_name))
+        rule = parse(value["rrule"], all_day=task.due_on is not None, zone=owner_zone)
     except RuleError as error:
         raise ValidationError({"recurrence": [str(error)]}) from None
-    task.recurrence = {
+    stored = {
         "rrule": rule.text(),
         "from": value.get("from") or FROM_MODES[0],
-        "start": _due_text(task.due_on or task.due_date),  # type: ignore[arg-type]
         "served": 1,
         "zone": zone_name,
     }
+    wall = wall if wall is not None else _series_wall(task)
+    _set_start(task, stored, task.due_on or task.due_date, owner_zone, wall)  # type: ignore[arg-type]
 
 
 def restart_on_new_due(task: Task) -> None:
-    """A client edited the due of a recurring task: the rule starts again from it."""
+    """A client edited the due of a recurring task: the rule starts again from it (at the
+    series' time of day if the new due is that time on a day that skips it)."""
     if task.recurrence is None:
         return
     _require_due(task)
-    task.recurrence = {**task.recurrence, "start": _due_text(task.due_on or task.due_date), "served": 1}  # type: ignore[arg-type]
+    stored = {**task.recurrence, "served": 1}
+    _set_start(task, stored, task.due_on or task.due_date, zone(task), _series_wall(task))  # type: ignore[arg-type]
 
 
 def retime_for_zone(task: Task, zone: ZoneInfo) -> None:
     """The owner's zone changed (SPEC §12): the current due keeps its instant and later
     occurrences keep its wall time in ``zone``, so a timed rule's start moves to that wall time.
     Of the days around the start's, the one nearest the old start instant is taken: a wall time
-    that crosses midnight must not shift the series, or what ``COUNT`` counts, by a day."""
+    that crosses midnight must not shift the series, or what ``COUNT`` counts, by a day. A new
+    start that falls in a gap keeps that wall time beside it (``wall``)."""
     if task.recurrence is None:
         return
     stored = {**task.recurrence, "zone": zone.key}
     if task.due_on is None and task.due_at is not None:
         start = datetime.fromisoformat(stored["start"])
-        wall = task.due_at.astimezone(zone).time()
+        wall = wall_clock(task.due_at, zone, _series_wall(task)).time()
         day = start.astimezone(zone).date()
         candidates = (
             datetime.combine(day + timedelta(days=shift), wall, tzinfo=zone).astimezone(UTC)
             for shift in (0, -1, 1)
         )
-        stored["start"] = _due_text(min(candidates, key=lambda moment: abs(moment - start)))
+        _set_start(task, stored, min(candidates, key=lambda moment: abs(moment - start)), zone, wall)
+        return
     task.recurrence = stored
 
 

@@ -3,6 +3,7 @@ goes through ``tasks.board``, which takes the locks in their order and keeps the
 dense; these functions add versions, fields, logs and the change stamp."""
 
 import logging
+from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -98,10 +99,13 @@ def task_create(
     status: int = Status.TODO,
     position: int | None = None,
     recurrence: dict[str, Any] | None = None,
+    recurrence_wall: time | None = None,
     labels: list[str] | None = None,
     **fields: Any,
 ) -> Task:
-    """A new task at ``position`` of its column (the end when absent or past the end)."""
+    """A new task at ``position`` of its column (the end when absent or past the end).
+    ``recurrence_wall``: the wall time a timed due was read from (quick add), which the rule
+    keeps where a spring-forward gap made the due another wall time."""
     board.lock([project.pk])
     due: dict[str, Any] = {name: fields.pop(name) for name in ("due_date", "due_on") if name in fields}
     now = timezone.now()
@@ -116,7 +120,8 @@ def task_create(
     )
     _assign_due(task, due)
     if recurrence is not None:
-        recurring.recurrence_assign(task, recurrence, zone_name=_owner_zone(task.owner_id).key)
+        zone_name = _owner_zone(task.owner_id).key
+        recurring.recurrence_assign(task, recurrence, zone_name=zone_name, wall=recurrence_wall)
     task.save(force_insert=True)
     if labels:
         _assign_labels(task, {"labels": labels})
