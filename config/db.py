@@ -43,6 +43,29 @@ class CountedRows(Generic[M]):
         return self.rows[index]
 
 
+class KeyedRows(Generic[M]):
+    """Rows paged by their keys: ``keys``, a narrow query of primary keys in the list's order,
+    is sliced, and only the page's rows are read whole, by ``fetch`` (keys -> rows by key). A
+    filter whose matches the planner underestimates then sorts narrow index entries, not wide
+    rows. ``count`` answers the total; Django's Paginator needs only it and slicing."""
+
+    def __init__(
+        self,
+        keys: models.QuerySet[Any],
+        fetch: Callable[[list[Any]], dict[Any, M]],
+        count: Callable[[], int],
+    ) -> None:
+        self.keys, self.fetch, self._count = keys, fetch, count
+
+    def count(self) -> int:
+        return self._count()
+
+    def __getitem__(self, index: slice) -> list[M]:
+        keys = list(self.keys[index])
+        found = self.fetch(keys)
+        return [found[key] for key in keys if key in found]  # one deleted in between is left out
+
+
 # Values psycopg sends as they are: the field's own preparation is skipped for them, which is
 # most of the Python time of a large bulk_set (1,000 places: 3,000 values).
 _READY = (int, str, uuid.UUID, type(None))

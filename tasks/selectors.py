@@ -17,13 +17,13 @@ from config.api.filters import (
     validated_filterset,
 )
 from config.change_stamps import cached_per_user
-from config.db import CountedRows
+from config.db import CountedRows, KeyedRows
 from config.errors import Forbidden
 from labels.models import TaskLabel
 from labels.selectors import TASK_LABELS, label_ids_named
 from projects.models import Project
 from tasks import board, dues
-from tasks.models import Priority, Status, Task, TaskCompletion
+from tasks.models import Priority, Status, Task, TaskCompletion, TaskPosition
 
 SORT_FIELDS = ("created_at", "due_date", "priority", "position", "updated_at")
 # The filters that decide how many tasks a list holds (the page and the order do not).
@@ -127,7 +127,41 @@ def _search_count_key(data: dict[str, Any], project: Project | None) -> str | No
     return f"tasks-search-count:{digest[:32]}"
 
 
-def task_list(*, user: User, params: Any, project: Project | None = None) -> CountedRows[Task]:
+# The filters read on the task table: with any of them, a labelled list is read as the others.
+TASK_FIELD_FILTERS = ("priority", "search", "due_date_from", "due_date_to")
+
+
+def _labelled_in_board_order(
+    filterset: TaskFilter, scope: dict[str, Any], columns: dict[str, Any], fields: Any, descending: bool
+) -> KeyedRows[Task]:
+    """A ``label`` list in a board order, read on the narrow tables: the page's task ids come
+    from the places semi-joined with the labels' (label, task) index, sorted and limited, and
+    only those tasks are then read whole. PostgreSQL underestimates the matches (it multiplies
+    the label's share of all tasks by the owner's), and reading every match whole before the
+    sort was most of the request (docs/BENCHMARKS.md, "Issue 17")."""
+    label_ids = label_ids_named(owner_id=filterset.owner_id, names=filterset.form.cleaned_data["label"])
+    labelled = TaskLabel.objects.filter(label_id__in=label_ids).values("task_id")
+    places = TaskPosition.objects.filter(**scope, **columns, task_id__in=labelled)
+    order = [F(name).desc() if descending else F(name).asc() for name in fields]
+    keys = places.order_by(*order, F("task_id").asc()).values_list("task_id", flat=True)
+
+    def fetch(ids: list[Any]) -> dict[Any, Task]:
+        return Task.objects.select_related("place").prefetch_related(TASK_LABELS).in_bulk(ids)
+
+    def count() -> int:
+        if not label_ids:
+            return 0
+        if "owner" in scope and not columns:
+            # The owner's labels are on the owner's tasks only: the labels' index alone.
+            return labelled.distinct().count()
+        return places.count()
+
+    return KeyedRows(keys if label_ids else keys.none(), fetch, count)
+
+
+def task_list(
+    *, user: User, params: Any, project: Project | None = None
+) -> CountedRows[Task] | KeyedRows[Task]:
     """The caller's tasks (of one project, or all), filtered and sorted per SPEC §5.
 
     The board orders (the default and sort_by=position) walk TaskPosition's indexes, so their
@@ -148,6 +182,10 @@ def task_list(*, user: User, params: Any, project: Project | None = None) -> Cou
     scope: dict[str, Any] = {"owner": user} if project is None else {"project": project}
     on_task = {**scope, **_columns(filterset)}
     sort_by, descending = data.get("sort_by") or None, data.get("sort_order") == "desc"
+    on_tasks_only = any(data.get(name) for name in TASK_FIELD_FILTERS)
+    if data.get("label") and sort_by in BOARD_SORTS and not on_tasks_only:
+        columns = _columns(filterset)
+        return _labelled_in_board_order(filterset, scope, columns, BOARD_SORTS[sort_by], descending)
     if sort_by in BOARD_SORTS:
         places = board.on_places(
             Task.objects.select_related("place").prefetch_related(TASK_LABELS), **on_task

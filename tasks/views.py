@@ -16,7 +16,7 @@ from config.api.objects import OwnedObjectViewSet
 from config.api.permissions import IsOwner
 from config.api.router import UUID_REGEX
 from config.api.schema import error_responses
-from config.db import CountedRows
+from config.db import CountedRows, KeyedRows
 from config.errors import NotFound
 from labels.selectors import TASK_LABELS
 from projects.models import Project
@@ -104,7 +104,7 @@ TASK_LIST_PARAMETERS = [
 ]
 
 
-def paginated(view: GenericViewSet, rows: CountedRows[Task]) -> Response:
+def paginated(view: GenericViewSet, rows: CountedRows[Task] | KeyedRows[Task]) -> Response:
     """A page of ``rows`` with its links: DRF's paginator needs only ``count()`` and slicing."""
     page = view.paginate_queryset(cast(QuerySet[Task], rows))
     return view.get_paginated_response(TaskSerializer(page, many=True).data)
