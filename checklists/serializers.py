@@ -2,8 +2,7 @@ from rest_framework import serializers
 
 from checklists.models import ITEMS_PER_TASK_MAX, TEXT_MAX_LENGTH, ChecklistItem
 from config.api.fields import StrictBooleanField, StrictCharField, StrictIntegerField
-
-POSITION_MAX = 2_147_483_647
+from tasks.serializers import POSITION_MAX
 
 
 class ChecklistItemSerializer(serializers.ModelSerializer):
