@@ -30,7 +30,7 @@ CHECKLIST = 0  # a checklist is one column of the board's rules
 
 
 def _locked_task(task_id: Any) -> Task:
-    task = Task.objects.select_for_update().filter(pk=task_id).first()
+    task = board.locked_task_row(task_id)
     if task is None:
         raise NotFound("No task with this id.")
     return task

@@ -99,6 +99,13 @@ def locked_task(task_id: Any) -> Task | None:
     return Task.objects.select_related("place").select_for_update(of=("self",)).filter(pk=task_id).first()
 
 
+def locked_task_row(task_id: Any) -> Task | None:
+    """The task row alone, locked without its project's board: for writes that change the task
+    but not its place (its checklist). Board writers lock the project and then this row, so
+    the order stays the same."""
+    return Task.objects.select_for_update().filter(pk=task_id).first()
+
+
 def locked_tasks(task_ids: Sequence[Any]) -> dict[Any, Task]:
     """The tasks by id, row-locked in id order; call after ``lock`` of their projects."""
     return Task.objects.select_for_update(of=("self",)).order_by("pk").in_bulk(task_ids)
@@ -263,6 +270,17 @@ def place_order(fields: Sequence[str], *, descending: bool = False) -> list[Orde
     (owner, position, task) run."""
     order = [F(f"place__{name}").desc() if descending else F(f"place__{name}").asc() for name in fields]
     return [*order, F("place__task_id").asc()]
+
+
+def place_keys(
+    task_ids: QuerySet[Any], fields: Sequence[str], *, descending: bool = False, **lookups: Any
+) -> QuerySet[Any]:
+    """The ids of the tasks among ``task_ids`` (a subquery of task ids) whose places match
+    ``lookups``, in the board order of ``fields`` (ties by task id): a page chosen on the
+    narrow places, before any task is read whole."""
+    order = [F(name).desc() if descending else F(name).asc() for name in fields]
+    places = TaskPosition.objects.filter(**lookups, task_id__in=task_ids)
+    return places.order_by(*order, F("task_id").asc()).values_list("task_id", flat=True)
 
 
 BOARD_ORDER = ("status", "position")  # TODO, IN_PROGRESS, DONE; then position in the column

@@ -23,7 +23,7 @@ from labels.models import TaskLabel
 from labels.selectors import TASK_LABELS, label_ids_named
 from projects.models import Project
 from tasks import board, dues
-from tasks.models import Priority, Status, Task, TaskCompletion, TaskPosition
+from tasks.models import Priority, Status, Task, TaskCompletion
 
 SORT_FIELDS = ("created_at", "due_date", "priority", "position", "updated_at")
 # The filters that decide how many tasks a list holds (the page and the order do not).
@@ -141,9 +141,7 @@ def _labelled_in_board_order(
     sort was most of the request (docs/BENCHMARKS.md, "Issue 17")."""
     label_ids = label_ids_named(owner_id=filterset.owner_id, names=filterset.form.cleaned_data["label"])
     labelled = TaskLabel.objects.filter(label_id__in=label_ids).values("task_id")
-    places = TaskPosition.objects.filter(**scope, **columns, task_id__in=labelled)
-    order = [F(name).desc() if descending else F(name).asc() for name in fields]
-    keys = places.order_by(*order, F("task_id").asc()).values_list("task_id", flat=True)
+    keys = board.place_keys(labelled, fields, descending=descending, **scope, **columns)
 
     def fetch(ids: list[Any]) -> dict[Any, Task]:
         return Task.objects.select_related("place").prefetch_related(TASK_LABELS).in_bulk(ids)
@@ -154,7 +152,7 @@ def _labelled_in_board_order(
         if "owner" in scope and not columns:
             # The owner's labels are on the owner's tasks only: the labels' index alone.
             return labelled.distinct().count()
-        return places.count()
+        return keys.count()
 
     return KeyedRows(keys if label_ids else keys.none(), fetch, count)
 

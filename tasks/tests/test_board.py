@@ -58,7 +58,19 @@ def _sources() -> dict[str, str]:
     """Every app's code outside tests and migrations, by path."""
     return {
         str(path.relative_to(ROOT)): path.read_text()
-        for app in ("accounts", "config", "projects", "tasks", "dashboard", "notifications", "integrations")
+        for app in (
+            "accounts",
+            "config",
+            "projects",
+            "tasks",
+            "labels",
+            "checklists",
+            "dashboard",
+            "notifications",
+            "integrations",
+            "outbox",
+            "demo",
+        )
         for path in (ROOT / app).rglob("*.py")
         if "tests" not in path.parts and "migrations" not in path.parts
     }
